@@ -1,0 +1,97 @@
+"""The value types every stage passes along: small, frozen, and free of I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NARRATION = "narration"
+DIALOGUE = "dialogue"
+THOUGHT = "thought"
+KINDS = (NARRATION, DIALOGUE, THOUGHT)
+
+NARRATOR = "narrator"  # the speaker name of every narration segment
+GENDERS = ("male", "female", "unknown")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What the engine is told besides the text."""
+
+    id: str  # eSpeak NG voice, optionally with a variant: "en-gb-x-rp+m3"
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0-100
+    volume: float = 1.0  # 0.0-1.0
+
+
+@dataclass(frozen=True)
+class Character:
+    name: str
+    aliases: tuple[str, ...] = ()
+    gender: str = "unknown"
+    voice: Voice | None = None  # None until cast; the cast always sets one
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence, in milliseconds, inserted after each kind of boundary."""
+
+    sentence: int = 250
+    paragraph: int = 600
+    speaker_change: int = 350
+    scene: int = 1500
+    chapter: int = 2500
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the story read by one voice: ``text == story[start:end]``."""
+
+    start: int
+    end: int
+    kind: str  # narration | dialogue | thought
+    speaker: str | None  # "narrator" for narration; None for a quote nobody was found for
+    chapter: int  # 1-based chapter number
+    paragraph: int  # 0-based paragraph number in the story
+    text: str
+    rule: str | None = None  # the attribution rule that chose the speaker, for --explain
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int  # 1-based
+    title: str
+    start: int  # offset of the chapter's first character in the story
+    end: int
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Exactly what the engine receives for one clip; also the clip's cache identity."""
+
+    text: str
+    voice: Voice
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One utterance placed in the book: what to say, then how long to stay silent."""
+
+    utterance: Utterance
+    pause_after_ms: int
+    chapter: int  # 1-based chapter number
+    segment: int  # index into Book.segments
+
+
+@dataclass(frozen=True)
+class Book:
+    title: str
+    author: str
+    source: str  # the story's path, for messages
+    text: str  # the story as decoded, before any normalisation
+    chapters: tuple[Chapter, ...]
+    segments: tuple[Segment, ...]
+    cast: tuple[Character, ...] = field(default=())
