@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 NARRATION = "narration"
 DIALOGUE = "dialogue"
@@ -10,6 +11,7 @@ THOUGHT = "thought"
 KINDS = (NARRATION, DIALOGUE, THOUGHT)
 
 NARRATOR = "narrator"  # the speaker name of every narration segment
+UNCAST = ""  # a Voice id left for the cast to choose
 GENDERS = ("male", "female", "unknown")
 
 
@@ -66,6 +68,7 @@ class Chapter:
     title: str
     start: int  # offset of the chapter's first character in the story
     end: int
+    body_start: int | None = None  # where the heading ends and the prose begins; None: no heading
 
 
 @dataclass(frozen=True)
@@ -94,4 +97,14 @@ class Book:
     text: str  # the story as decoded, before any normalisation
     chapters: tuple[Chapter, ...]
     segments: tuple[Segment, ...]
-    cast: tuple[Character, ...] = field(default=())
+    narrator: Voice
+    cast: tuple[Character, ...]  # every character, voiced: the configured ones, then those discovered
+    scene_breaks: tuple[int, ...] = field(default=())  # paragraph numbers of scene separators
+
+    @cached_property
+    def _voice_by_speaker(self) -> dict[str, Voice]:
+        return {c.name: c.voice for c in self.cast if c.voice is not None}
+
+    def voice_of(self, segment: Segment) -> Voice:
+        """Narration, and quotes nobody was found for, are read by the narrator."""
+        return self._voice_by_speaker.get(segment.speaker, self.narrator)

@@ -1,0 +1,84 @@
+"""``audiobook build``: ingest → segment → synthesize → assemble, one MP3 per story."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .assembler import assemble
+from .book import make_book
+from .config import Config
+from .errors import AssemblyError
+from .ingest import read_story
+from .speech import plan_cues
+from .synthesis import synthesize
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    story: Path
+    output: Path
+    duration_ms: int
+    chapters: int
+    segments: int  # stretches of text read by one voice
+    synthesized: int  # segments with at least one clip the engine had to render
+    cached: int  # segments whose every clip came from the cache
+    voices: int  # distinct voices heard
+
+
+def default_cache_dir() -> Path:
+    """Where rendered clips are kept between runs: $AUDIOBOOK_CACHE, else the XDG cache."""
+    if os.environ.get("AUDIOBOOK_CACHE"):
+        return Path(os.environ["AUDIOBOOK_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiobook"
+
+
+def ensure_writable_dir(path: Path) -> None:
+    """Fail before any rendering when the output directory cannot be created or written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise AssemblyError(f"{path}: cannot write the output directory: {error.strerror}") from None
+
+
+def build_story(
+    story_path: Path,
+    config: Config,
+    out_dir: Path,
+    cache_dir: Path,
+    *,
+    jobs: int = 2,
+    cover: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+) -> BuildReport:
+    """Render one story to ``out_dir/<stem>.mp3``; ``on_plan`` hears how many clips there will be."""
+    story = read_story(story_path)
+    book = make_book(story, config)
+    cues = plan_cues(book, config.pauses)
+    if on_plan:
+        on_plan(len(cues))
+    ensure_writable_dir(out_dir)
+    rendered = synthesize([cue.utterance for cue in cues], cache_dir, jobs=jobs, progress=progress)
+    assembled = assemble(
+        cues, rendered.clips, book.chapters, out_dir / f"{story.path.stem}.mp3",
+        title=book.title, author=book.author, cover=cover,
+    )
+    fresh_segments = {cue.segment for cue in cues if cue.utterance in rendered.fresh}
+    spoken_segments = {cue.segment for cue in cues}
+    return BuildReport(
+        story=story.path,
+        output=assembled.path,
+        duration_ms=assembled.duration_ms,
+        chapters=len(book.chapters),
+        segments=len(spoken_segments),
+        synthesized=len(fresh_segments),
+        cached=len(spoken_segments - fresh_segments),
+        voices=len({cue.utterance.voice.id for cue in cues}),
+    )

@@ -1,0 +1,160 @@
+"""The story's shape: chapters from headings, paragraphs within them, and scene breaks.
+
+Offsets index the decoded story text; nothing is rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Chapter
+
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+)
+_ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)"
+_NUMBERING = (
+    rf"(?:\d{{1,4}}|[IVXLCDM]{{1,7}}|{_NUMBER_WORD}(?:[- ]{_NUMBER_WORD})?|the\s+{_ORDINAL})"
+)
+# "Chapter 2", "Chapter Two: The Crypt", "CHAPTER IV.", "Part II", "BOOK THE FIRST", "Prologue".
+# A title after the number needs a separator, so prose such as "Chapter 2 was dull." is not a heading.
+_HEADING = re.compile(
+    rf"^[ \t]*(?P<label>(?:chapter|part|book)[ \t]+{_NUMBERING}\b|prologue|epilogue|interlude)"
+    r"[ \t]*(?:[.:\-\u2013\u2014][ \t]*(?P<title>[^\n]{0,100}?))?[ \t]*[.:]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A heading with no title of its own may carry one on the next line ("CHAPTER I.\nDown the Rabbit-Hole").
+_TITLE_LINE = re.compile(r"\n[ \t]*(?P<title>[^\n.!?\"\u201c\u201d]{1,70}?)[ \t]*(?=\n|$)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE = re.compile(r"[^\n]+")
+_WRAPPED_WIDTH = 100  # hard-wrapped texts (Project Gutenberg) keep lines under this
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    heading: bool = False  # a chapter heading, read by the narrator
+    scene_break: bool = False  # a separator such as "* * *": a pause, never spoken
+
+
+def _heading_label(label: str) -> str:
+    # "CHAPTER IV" reads as "Chapter IV": shouted labels are a typesetting habit, not a title.
+    words = label.split()
+    return " ".join([words[0].capitalize(), *words[1:]])
+
+
+@dataclass(frozen=True)
+class _Heading:
+    start: int
+    end: int
+    title: str
+
+
+def _find_headings(text: str) -> list[_Heading]:
+    headings = []
+    for match in _HEADING.finditer(text):
+        end = match.end()
+        title = (match.group("title") or "").strip()
+        if not title:
+            next_line = _TITLE_LINE.match(text, end)
+            candidate = next_line.group("title") if next_line else ""
+            if _has_words(candidate) and not _HEADING.match(candidate):  # "* * *" is a separator, not a title
+                title, end = next_line.group("title").strip(), next_line.end()
+        label = _heading_label(" ".join(match.group("label").split()))
+        start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+        headings.append(_Heading(start, end, f"{label}: {title}" if title else label))
+    return headings
+
+
+def find_chapters(text: str, book_title: str, body_start: int = 0) -> tuple[Chapter, ...]:
+    """One Chapter per heading; speakable text before the first heading is a chapter of its own.
+
+    Headings with nothing but white space between them ("BOOK I" then "CHAPTER I") make one chapter
+    whose title joins theirs. A story without headings is one chapter named after the story.
+    """
+    merged: list[_Heading] = []
+    for heading in _find_headings(text):
+        if merged and not text[merged[-1].end : heading.start].strip():
+            heading = _Heading(merged[-1].start, heading.end, f"{merged[-1].title} \u2014 {heading.title}")
+            merged.pop()
+        merged.append(heading)
+    if not merged or _has_words(text[body_start : merged[0].start]):
+        merged.insert(0, _Heading(body_start, body_start, book_title))
+    ends = [h.start for h in merged[1:]] + [len(text)]
+    return tuple(
+        Chapter(number, h.title, h.start, end, body_start=h.end if h.end > h.start else None)
+        for number, (h, end) in enumerate(zip(merged, ends), start=1)
+    )
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+_QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
+
+
+def _is_separator(paragraph: str) -> bool:
+    """"* * *", "~~~", "----": no words. A quoted "..." is a character saying nothing, not a new scene."""
+    return not _has_words(paragraph) and not _QUOTE_MARKS.intersection(paragraph)
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """True when paragraphs are blank-line blocks of short lines rather than one line each.
+
+    A wrapped line ends only because the next word would not fit on it; a line that is a paragraph of
+    its own ("I'm aware.") usually ends far short of the width. So besides short lines in multi-line
+    blocks, most line breaks inside blocks must fall where a greedy wrap would have put them.
+    """
+    blocks = [b.strip() for b in _BLANK_LINE.split(text) if b.strip()]
+    if not blocks:
+        return False
+    multi_line = [b for b in blocks if "\n" in b]
+    lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
+    width = lengths[int(len(lengths) * 0.9)]
+    if len(multi_line) < 0.3 * len(blocks) or width > _WRAPPED_WIDTH:
+        return False
+    breaks = filled = 0
+    for block in multi_line:
+        lines = [line.rstrip() for line in block.split("\n")]
+        for line, following in zip(lines, lines[1:]):
+            if line.strip() and following.strip():
+                breaks += 1
+                filled += len(line) + 1 + len(following.split()[0]) > width
+    return filled > 0.5 * breaks
+
+
+def split_paragraphs(text: str, start: int, end: int, wrapped: bool) -> list[Paragraph]:
+    """Paragraph spans in text[start:end], trimmed of white space; empty ones are dropped."""
+    pattern = _BLANK_LINE if wrapped else re.compile(r"\n")
+    paragraphs = []
+    cursor = start
+    for separator in list(pattern.finditer(text, start, end)) + [None]:
+        stop = separator.start() if separator else end
+        piece = text[cursor:stop]
+        stripped = piece.strip()
+        if stripped:
+            first = cursor + len(piece) - len(piece.lstrip())
+            paragraphs.append(
+                Paragraph(first, first + len(stripped), scene_break=_is_separator(stripped))
+            )
+        cursor = separator.end() if separator else end
+    return paragraphs
+
+
+def story_paragraphs(text: str, chapters: tuple[Chapter, ...]) -> list[tuple[Chapter, Paragraph]]:
+    """Every paragraph of the story in order with its chapter; headings are paragraphs of their own."""
+    wrapped = is_hard_wrapped(text)
+    result = []
+    for chapter in chapters:
+        body_start = chapter.start if chapter.body_start is None else chapter.body_start
+        if chapter.body_start is not None:
+            for line in _LINE.finditer(text, chapter.start, body_start):
+                if line.group(0).strip():
+                    first = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
+                    result.append((chapter, Paragraph(first, first + len(line.group(0).strip()), heading=True)))
+        result.extend((chapter, p) for p in split_paragraphs(text, body_start, chapter.end, wrapped))
+    return result

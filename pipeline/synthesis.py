@@ -1,0 +1,155 @@
+"""Utterances to WAV clips in the book format, rendered on all cores and kept in a cache.
+
+A clip's cache key is the SHA-256 of exactly what the engine receives (text, voice id, rate, pitch,
+volume, engine name and version), so a clip is rendered once and reused by every later build that
+says the same thing the same way. A cached clip is used without starting any engine.
+
+New clips are rendered by :class:`engine.EnginePool` workers, which also trim, convert and store
+them, so that work runs on all cores too. Each is stored trimmed of the engine's own leading and
+trailing silence (the pauses between clips are the assembler's), as 22,050 Hz mono 16-bit PCM, and
+written atomically: a run that is interrupted leaves either the whole clip or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import wave
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from hashlib import sha256
+from pathlib import Path
+from types import MappingProxyType
+
+from . import engine
+from .errors import SynthesisError
+from .model import Utterance
+
+BOOK_FRAME_RATE = 22050
+BOOK_SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
+BOOK_CHANNELS = 1
+KEEP_SILENCE_MS = 20  # of the engine's silence at each end, so no sound is clipped
+SILENCE_THRESHOLD_DBFS = -50.0
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    clips: Mapping[Utterance, Path]  # every distinct utterance given, in first-seen order
+    synthesized: int  # clips the engine rendered in this run
+    cached: int  # clips found in the cache
+    fresh: frozenset[Utterance] = frozenset()  # the utterances behind the synthesized clips
+
+
+def clip_key(utterance: Utterance, engine_id: str) -> str:
+    """SHA-256 (hex) of the canonical JSON of what the engine receives for *utterance*."""
+    voice = utterance.voice
+    fields = {
+        "engine": engine_id,
+        "text": utterance.text,
+        "voice": voice.id,
+        "rate": voice.rate,
+        "pitch": voice.pitch,
+        "volume": float(voice.volume),  # 1 and 1.0 are the same volume
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def clip_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.wav"
+
+
+def synthesize(
+    utterances: Iterable[Utterance],
+    cache_dir: Path,
+    jobs: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> SynthesisResult:
+    """A book-format WAV clip for each distinct utterance: from the cache, else rendered on *jobs* workers.
+
+    *progress* hears how many clips just became ready: all the cached ones at once, then one at a time.
+    """
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    cache_dir = Path(cache_dir)
+    identity = engine.engine_id()
+    clips = {u: clip_path(cache_dir, clip_key(u, identity)) for u in dict.fromkeys(utterances)}
+    missing = [u for u, path in clips.items() if not is_valid_clip(path)]
+    cached = len(clips) - len(missing)
+    if cached and progress:
+        progress(cached)
+    if missing:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SynthesisError(f"{cache_dir}: cannot create the clip cache: {error.strerror}") from None
+        # Longest first, so that no worker is left with one long clip while the others idle.
+        missing.sort(key=lambda u: len(u.text), reverse=True)
+        task = partial(render_and_store, cache_dir, identity)
+        with engine.EnginePool(min(jobs, len(missing)), task) as pool:
+            for _ in pool.imap_unordered(missing):
+                if progress:
+                    progress(1)
+    return SynthesisResult(MappingProxyType(clips), len(missing), cached, frozenset(missing))
+
+
+def is_valid_clip(path: Path) -> bool:
+    """Whether *path* is a complete, non-empty WAV in the book format."""
+    try:
+        with wave.open(str(path), "rb") as clip:
+            found = (clip.getframerate(), clip.getnchannels(), clip.getsampwidth(), clip.getcomptype())
+            frames = clip.getnframes()
+            return (
+                found == (BOOK_FRAME_RATE, BOOK_CHANNELS, BOOK_SAMPLE_WIDTH, "NONE")
+                and frames > 0
+                and len(clip.readframes(frames)) == frames * BOOK_SAMPLE_WIDTH
+            )
+    except (OSError, EOFError, wave.Error):
+        return False
+
+
+def render_and_store(cache_dir: Path, engine_id: str, utterance: Utterance) -> None:
+    """Render *utterance* and store it in the cache; runs in an engine worker."""
+    samples = book_format(engine.render(utterance))
+    path = clip_path(cache_dir, clip_key(utterance, engine_id))
+    try:
+        write_clip(path, samples)
+    except OSError as error:
+        raise SynthesisError(f"cannot write clip {path}: {error.strerror}") from None
+
+
+def book_format(clip: engine.Clip) -> bytes:
+    """The clip's samples trimmed to KEEP_SILENCE_MS of silence at each end, at the book's rate.
+
+    A clip that is silence throughout (text with nothing to say, volume 0) keeps its length.
+    """
+    from pydub import AudioSegment  # workers only; pydub's import is not free
+    from pydub.silence import detect_leading_silence
+
+    audio = AudioSegment(data=clip.samples, sample_width=2, frame_rate=clip.frame_rate, channels=1)
+    lead = detect_leading_silence(audio, silence_threshold=SILENCE_THRESHOLD_DBFS)
+    if lead < len(audio):
+        trail = detect_leading_silence(audio.reverse(), silence_threshold=SILENCE_THRESHOLD_DBFS)
+        audio = audio[max(0, lead - KEEP_SILENCE_MS) : len(audio) - max(0, trail - KEEP_SILENCE_MS)]
+    audio = audio.set_frame_rate(BOOK_FRAME_RATE).set_channels(BOOK_CHANNELS)
+    return audio.set_sample_width(BOOK_SAMPLE_WIDTH).raw_data
+
+
+def write_clip(path: Path, samples: bytes) -> None:
+    """Write a book-format WAV atomically: a temporary file beside it, flushed, synced, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as file:
+            with wave.open(file, "wb") as clip:
+                clip.setnchannels(BOOK_CHANNELS)
+                clip.setsampwidth(BOOK_SAMPLE_WIDTH)
+                clip.setframerate(BOOK_FRAME_RATE)
+                clip.writeframes(samples)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,104 @@
+"""End to end with the real engine and encoder: story in, chaptered and tagged MP3 out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+from conftest import require_tool
+from mutagen.id3 import ID3
+
+from pipeline.build import build_story
+from pipeline.config import load_config, parse_config
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "stories" / "the-lamp-room.txt"
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(
+        [require_tool("ffprobe"), "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    require_tool("espeak-ng")
+    require_tool("ffmpeg")
+    out = tmp_path_factory.mktemp("out")
+    cache = tmp_path_factory.mktemp("cache")
+    config = load_config(ROOT / "voices.yaml")
+    report = build_story(SAMPLE, config, out, cache, jobs=2)
+    return report, out, cache, config
+
+
+def test_the_mp3_has_duration_chapters_and_tags(built):
+    report, out, _, _ = built
+    assert report.output == out / "the-lamp-room.mp3"
+    probe = ffprobe(report.output)
+    stream = probe["streams"][0]
+    assert stream["codec_name"] == "mp3" and stream["channels"] == 1
+    duration = float(probe["format"]["duration"]) - float(probe["format"].get("start_time", 0))
+    assert abs(duration * 1000 - report.duration_ms) < 100
+    assert 30_000 < report.duration_ms < 180_000  # about 330 words at 170 wpm, plus pauses
+    titles = [c["tags"]["title"] for c in probe["chapters"]]
+    assert titles == ["Chapter 1: The Storm", "Chapter 2: The Ship"]
+    starts = [float(c["start_time"]) for c in probe["chapters"]]
+    assert starts[0] == 0 and starts == sorted(starts) and starts[1] > 10
+    tags = probe["format"]["tags"]
+    assert tags["title"] == "The Lamp Room"
+    assert tags["artist"] == "The audiobook authors"
+    assert tags["genre"] == "Audiobook"
+    assert ID3(report.output).version[:2] == (2, 3)
+
+
+def test_several_voices_are_heard(built):
+    report = built[0]
+    assert report.voices >= 4  # narrator, Mara, Tobias, Finch
+    assert report.synthesized == report.segments and report.cached == 0
+
+
+def test_rebuild_uses_the_cache_and_a_voice_change_renders_only_that_voice(built, tmp_path):
+    report, out, cache, config = built
+    again = build_story(SAMPLE, config, out, cache, jobs=2)
+    assert (again.synthesized, again.cached) == (0, again.segments)
+
+    text = (ROOT / "voices.yaml").read_text(encoding="utf-8").replace("en-gb-scotland+m7", "en-gb+m4")
+    changed = parse_config(text, "voices.yaml", load_config(None))
+    finch_segments = 3  # Finch speaks in two paragraphs, one of them split by a tag
+    rebuilt = build_story(SAMPLE, changed, out, cache, jobs=2)
+    assert rebuilt.synthesized == finch_segments
+    assert rebuilt.cached == rebuilt.segments - finch_segments
+
+
+def test_a_killed_build_leaves_no_broken_mp3_and_the_next_run_finishes(tmp_path):
+    require_tool("espeak-ng")
+    require_tool("ffprobe")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    command = [sys.executable, "-m", "pipeline", "build", str(SAMPLE), "-c", str(ROOT / "voices.yaml"),
+               "-o", str(out), "--cache", str(cache), "--jobs", "1"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # A kill may leave a temp file behind, but never a half-written MP3 or cache entry under its real name.
+    if (out / "the-lamp-room.mp3").exists():
+        ffprobe(out / "the-lamp-room.mp3")
+    for clip in cache.rglob("*.wav"):
+        with wave.open(str(clip)) as wav:
+            assert wav.getnframes() > 0
+
+    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert ffprobe(out / "the-lamp-room.mp3")["chapters"]
+    assert sorted(p.name for p in out.iterdir()) == ["the-lamp-room.mp3"]

@@ -1,0 +1,51 @@
+"""Casting: every character gets a voice, distinct where the pool allows."""
+
+from pipeline.cast import cast_voices
+from pipeline.model import UNCAST, Character, Voice
+from pipeline.voices import check_voice_id, default_pool
+
+NARRATOR = Voice("en-us", rate=170)
+
+
+def test_named_voices_are_kept_and_the_rest_are_distinct_and_fit_gender():
+    cast = cast_voices(
+        NARRATOR,
+        (
+            Character("Spike", gender="male", voice=Voice("en-gb-x-rp+m3", rate=165)),
+            Character("Tara", gender="female"),
+            Character("Willow", gender="female"),
+            Character("Giles", gender="male"),
+        ),
+    )
+    voices = {c.name: c.voice for c in cast}
+    assert voices["Spike"] == Voice("en-gb-x-rp+m3", rate=165)
+    assert voices["Tara"].id in default_pool("female") and voices["Willow"].id in default_pool("female")
+    assert voices["Giles"].id in default_pool("male")
+    ids = [v.id for v in voices.values()] + [NARRATOR.id]
+    assert len(set(ids)) == len(ids)
+    # Uncast characters speak at the narrator's rate unless they say otherwise.
+    assert voices["Tara"].rate == 170
+
+
+def test_a_character_with_only_a_rate_keeps_it_and_gets_a_voice():
+    cast = cast_voices(NARRATOR, (Character("Tara", gender="female", voice=Voice(UNCAST, rate=140)),))
+    assert cast[0].voice.rate == 140 and cast[0].voice.id in default_pool("female")
+
+
+def test_casting_is_the_same_every_run():
+    characters = tuple(Character(f"C{i}", gender="unknown") for i in range(5))
+    assert cast_voices(NARRATOR, characters) == cast_voices(NARRATOR, characters)
+
+
+def test_when_the_pool_runs_out_voices_are_reused_at_another_pitch():
+    pool = default_pool("female")
+    characters = tuple(Character(f"F{i}", gender="female") for i in range(len(pool) + 2))
+    voices = [c.voice for c in cast_voices(NARRATOR, characters)]
+    assert len({(v.id, v.pitch) for v in voices}) == len(voices)
+    assert voices[len(pool)].id == pool[0] and voices[len(pool)].pitch != voices[0].pitch
+
+
+def test_every_pool_voice_is_a_real_voice():
+    for gender in ("male", "female", "unknown"):
+        for voice_id in default_pool(gender):
+            assert check_voice_id(voice_id) == voice_id

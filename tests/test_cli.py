@@ -1,0 +1,134 @@
+"""The command line: exact output, one-line errors, help for every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "stories" / "the-lamp-room.txt"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def invoke(runner, *args):
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_every_command_has_a_summary_and_an_example(runner):
+    assert cli.commands, "no commands"
+    for name, command in cli.commands.items():
+        result = invoke(runner, name, "--help")
+        assert result.exit_code == 0, name
+        assert command.get_short_help_str(limit=200), f"{name} has no one-line summary"
+        assert f"Example: audiobook {name}" in result.output, f"{name} help has no example"
+
+
+def test_script_jsonl(runner):
+    result = invoke(runner, "script", SAMPLE, "-c", ROOT / "voices.yaml", "--format", "jsonl")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    story = SAMPLE.read_text(encoding="utf-8")
+    assert rows[0] == {
+        "start": story.index("Chapter 1"),
+        "end": story.index("Chapter 1") + len("Chapter 1: The Storm"),
+        "kind": "narration",
+        "speaker": "narrator",
+        "voice": "en-us",
+        "chapter": 1,
+        "text": "Chapter 1: The Storm",
+    }
+    assert all(row["text"] == story[row["start"] : row["end"]] for row in rows)
+
+
+def test_script_text_is_a_screenplay(runner):
+    result = invoke(runner, "script", SAMPLE, "-c", ROOT / "voices.yaml")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "== Chapter 1: The Storm ==",
+        "Narrator (en-us): Chapter 1: The Storm",
+        "Narrator (en-us): The wind had been rising since noon, and by dusk it was throwing whole waves "
+        "against the foot of the lighthouse. Mara climbed the last of the iron stairs with the oil can in "
+        "both hands.",
+    ]
+    assert "Finch (en-gb-scotland+m7): Keep the light turning," in lines
+
+
+def test_voices_lists_ids_with_language_and_gender(runner):
+    result = invoke(runner, "voices", "--lang", "en-gb-x-rp")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split() == ["ID", "LANGUAGE", "GENDER", "NAME"]
+    assert any(line.split()[:3] == ["en-gb-x-rp", "en-gb-x-rp", "male"] for line in result.output.splitlines()[1:])
+    assert "f3" in result.output  # variants are listed too
+
+
+def test_missing_story_is_one_line_and_exit_1(runner, tmp_path):
+    result = invoke(runner, "script", tmp_path / "nope.txt")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nope.txt'}: no such story file\n"
+
+
+def test_empty_story(runner, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n", encoding="utf-8")
+    result = invoke(runner, "build", empty, "-o", tmp_path / "out", "--cache", tmp_path / "cache")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {empty}: the story is empty\n"
+    assert not (tmp_path / "out" / "empty.mp3").exists()
+
+
+def test_binary_story(runner, tmp_path):
+    binary = tmp_path / "cover.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    result = invoke(runner, "script", binary)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {binary}: a binary file, not a text story\n"
+
+
+def test_malformed_voices_names_file_line_and_key(runner, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator: {voice: en-us}\ncharacters:\n  Tara:\n    rate: slow\n", encoding="utf-8")
+    result = invoke(runner, "script", SAMPLE, "-c", voices)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {voices}:4: characters.Tara.rate: expected a whole number, got 'slow'\n"
+
+
+def test_unknown_voice_lists_close_matches(runner, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator:\n  voice: en-gb-x-rq\n", encoding="utf-8")
+    result = invoke(runner, "script", SAMPLE, "-c", voices)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {voices}:2: narrator.voice: unknown voice 'en-gb-x-rq'; close matches: ")
+    assert "en-gb-x-rp" in result.output
+    assert len(result.output.splitlines()) == 1
+
+
+def test_unknown_key_is_a_warning_not_an_error(runner, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator: {voice: en-us}\nnarator: {}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["script", str(SAMPLE), "-c", str(voices)])
+    assert result.exit_code == 0
+    assert f"Warning: {voices}:2: narator: unknown key" in result.stderr
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    result = runner.invoke(cli, ["--debug", "script", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "StoryError"
+
+
+def test_unwritable_output_directory(runner, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    result = invoke(runner, "build", SAMPLE, "-o", blocker / "out", "--cache", tmp_path / "cache")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {blocker / 'out'}: cannot write the output directory")
