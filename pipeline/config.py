@@ -300,7 +300,8 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as a control code
         line = text.count("\n", 0, error.position) + 1
         character = error.character if isinstance(error.character, int) else ord(error.character)
-        raise ConfigError(f"{filename}:{line}: not valid YAML: the character U+{character:04X} is not allowed") from None
+        problem = f"the character U+{character:04X} is not allowed"
+        raise ConfigError(f"{filename}:{line}: not valid YAML: {problem}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark else ""

@@ -7,6 +7,8 @@ import textwrap
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import AttributionRules, load_config, packaged_defaults, parse_config
 from pipeline.errors import ConfigError
@@ -207,9 +209,11 @@ def test_the_message_from_the_brief(defaults):
          "voices.yaml:1: characters.Tara.gender: expected one of male, female, unknown, got 'robot'"),
         ("characters: {Tara: {aliases: {Tee: 1}}}",
          "voices.yaml:1: characters.Tara.aliases: expected a list of words, got a mapping"),
-        ("characters: {Tara: {aliases: [Tee, ~]}}", "voices.yaml:1: characters.Tara.aliases[1]: expected text, got '~'"),
+        ("characters: {Tara: {aliases: [Tee, ~]}}",
+         "voices.yaml:1: characters.Tara.aliases[1]: expected text, got '~'"),
         ("pauses: {scene: 60001}", "voices.yaml:1: pauses.scene: expected a value from 0 to 60000, got 60001"),
-        ("attribution: {turn_taking: often}", "voices.yaml:1: attribution.turn_taking: expected true or false, got 'often'"),
+        ("attribution: {turn_taking: often}",
+         "voices.yaml:1: attribution.turn_taking: expected true or false, got 'often'"),
         ("- narrator\n- characters", "voices.yaml:1: expected a mapping, got a list"),
         ("just some words", "voices.yaml:1: expected a mapping, got 'just some words'"),
     ],
@@ -369,3 +373,31 @@ def test_attribution_rules_default_when_there_are_no_defaults():
     config = parse_config("pauses: {scene: 10}\n", "voices.yaml")
     assert config.attribution == AttributionRules()
     assert config.pauses == Pauses(scene=10)
+
+
+# --- any text at all -----------------------------------------------------------------------------------
+
+YAML_PIECES = st.sampled_from(
+    [
+        "narrator:", "characters:", "pauses:", "attribution:", "\n", "  ", "    ", "\t", "rate: ", "pitch: ",
+        "voice: en-us", "aliases: [", "]", "{", "}", "- ", "Tara:", "~", "!!int ", "!x ", "&a ", "*a", "<<: ",
+        "? ", ": ", "'", '"', "#", "150", "1.5", "yes", "---", "\x07", "\ufeff", "gender: male", "scene: 10",
+    ]
+)  # fmt: skip
+YAMLISH = st.lists(st.one_of(YAML_PIECES, st.text(max_size=8)), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(YAMLISH)
+@example("narrator:\n  rate: !!int fast\n")
+@example("characters:\n  !!float Tara: {}\n")
+@example("characters:\n  Tara: &t {}\n  Bram:\n    <<: *t\n")
+@example("narrator: {rate: 150}\n\x07")
+def test_any_text_gives_a_config_or_one_line_per_problem_naming_the_file(defaults, text):
+    try:
+        config = parse_config(text, "voices.yaml", defaults)
+    except ConfigError as error:
+        lines = str(error).split("\n")
+        assert all(line.startswith("voices.yaml:") for line in lines), lines
+    else:
+        assert all(warning.startswith("voices.yaml:") for warning in config.warnings)

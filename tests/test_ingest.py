@@ -6,6 +6,8 @@ import codecs
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import StoryError
 from pipeline.ingest import decode, find_title_and_author, header_end, read_story
@@ -232,3 +234,18 @@ def test_the_header_lines_read_as_tags_are_the_ones_skipped(header):
 def test_a_story_of_only_header_lines_is_empty(tmp_path):
     path = write(tmp_path, "story.txt", b"Title: Salt\nAuthor: Ines Varga\n\n")
     assert story_error(path) == f"{path}: the story is empty"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=100).map(lambda text: text.encode("utf-8")))
+@example(b"\xff\xfe\x00")
+@example(b"By the way\n")
+def test_any_bytes_give_a_story_or_a_one_line_story_error(data):
+    try:
+        text, _ = decode(data, "story.txt")
+    except StoryError as error:
+        assert str(error).startswith("story.txt: ") and "\n" not in str(error)
+        return
+    title, author = find_title_and_author(text, "Fallback")
+    assert title and author
+    assert 0 <= header_end(text) <= len(text)
