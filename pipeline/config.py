@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .errors import AudiobookError, ConfigError
+from .errors import AudiobookError, ConfigError, read_input
 from .model import GENDERS, UNCAST, Character, Pauses, Voice
 
 SINGLE_QUOTE_MODES = ("auto", "thought", "dialogue", "ignore")
@@ -334,14 +334,9 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return defaults
     path = Path(path)
+    data = read_input(path, "voices file", ConfigError)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such voices file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a voices file") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     return parse_config(text, str(path), defaults)

@@ -5,6 +5,8 @@ failure) is an :class:`AudiobookError`; the CLI prints ``str(error)`` as one lin
 Anything else escaping a stage is a bug and keeps its traceback.
 """
 
+from pathlib import Path
+
 
 class AudiobookError(Exception):
     """Base class: the message is one line a user can act on."""
@@ -30,3 +32,15 @@ class SynthesisError(AudiobookError):
 
 class AssemblyError(AudiobookError):
     """Joining, encoding or tagging the MP3 failed."""
+
+
+def read_input(path: Path, what: str, error: type[AudiobookError]) -> bytes:
+    """The bytes of a file the user named, or ``error`` saying in one line why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {what}") from None
+    except OSError as failure:
+        raise error(f"{path}: cannot read: {failure.strerror}") from None

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StoryError
+from .errors import StoryError, read_input
 
 # Bytes that never occur in text: NUL and most C0 controls (tab, LF, FF, CR and ESC are allowed).
 _BINARY_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
@@ -118,14 +118,7 @@ def title_from_filename(path: Path) -> str:
 def read_story(path: Path) -> Story:
     """Read and decode one story; StoryError with a one-line reason when it is not a usable story."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise StoryError(f"{path}: no such story file") from None
-    except IsADirectoryError:
-        raise StoryError(f"{path}: is a directory, not a story file") from None
-    except OSError as error:
-        raise StoryError(f"{path}: cannot read: {error.strerror}") from None
+    data = read_input(path, "story file", StoryError)
     text, encoding = decode(data, str(path))
     text = normalise_line_ends(text)
     body_start = header_end(text)
