@@ -34,12 +34,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import AssemblyError
-from .model import Chapter, Cue, Utterance
+from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_SAMPLE_WIDTH, Chapter, Cue, Utterance
 from .tags import ChapterMark, read_cover, write_tags
 
-BOOK_FRAME_RATE = 22050
-BOOK_SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
-BOOK_CHANNELS = 1
 DEFAULT_BITRATE = "64k"
 
 _CHUNK_FRAMES = 1 << 16  # about 3 s of audio per read and per pipe write

@@ -10,6 +10,11 @@ DIALOGUE = "dialogue"
 THOUGHT = "thought"
 KINDS = (NARRATION, DIALOGUE, THOUGHT)
 
+# The book's audio format: what every cached clip holds and what the encoder is fed.
+BOOK_FRAME_RATE = 22050  # eSpeak NG's own rate, so its clips need no resampling
+BOOK_SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
+BOOK_CHANNELS = 1
+
 NARRATOR = "narrator"  # the speaker name of every narration segment
 UNCAST = ""  # a Voice id left for the cast to choose
 GENDERS = ("male", "female", "unknown")

@@ -8,10 +8,10 @@ The catalogue is read from the eSpeak NG library that pyttsx3 drives, never from
 tool, because that library is what will speak. It cannot take user ids as they are: its
 ``SetVoiceByName`` finds a voice by file name or by its last path part, case-insensitively, but not
 by language, so ``en-gb`` (file ``gmw/en``), ``fr-fr`` (``roa/fr``) and ``chr-us-qaaa-x-west``
-(``iro/chr``) are refused, as is any id with a variant of the wrong case (``+M3``, ``+alex`` for the
-file ``Alex``). pyttsx3's queued ``setProperty`` then swallows the refusal and the previous voice
-keeps speaking. :func:`engine_voice_name` therefore translates every id to the library's own
-identifier plus the variant's exact file name, which the engine then verifies took effect.
+(``iro/chr``) are refused, and pyttsx3's queued ``setProperty`` swallows the refusal: the previous
+voice keeps speaking. A variant not spelled exactly like its file (``+M3``; ``+alex`` for ``Alex``)
+is dropped without even an error code. :func:`engine_voice_name` therefore translates every id to
+the library's own identifier plus the variant's exact file name, and the engine verifies the result.
 """
 
 from __future__ import annotations

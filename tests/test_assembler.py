@@ -13,7 +13,8 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags
 
 from pipeline import assembler
-from pipeline.assembler import BOOK_FRAME_RATE, assemble
+from pipeline.assembler import assemble
+from pipeline.model import BOOK_FRAME_RATE
 from pipeline.errors import AssemblyError
 from pipeline.model import Chapter, Cue, Utterance, Voice
 

@@ -264,7 +264,7 @@ def test_a_worker_that_crashes_is_replaced_and_the_clip_retried(espeak, marker):
 def test_a_worker_that_hangs_is_killed_and_the_clip_retried(espeak, marker):
     utterance = Utterance(SENTENCE, Voice("en-us"))
     started = time.monotonic()
-    with EnginePool(1, hang_once, base_timeout_s=2.0) as pool:
+    with EnginePool(1, hang_once, base_timeout_s=3.0) as pool:
         [(_, clip)] = list(pool.imap_unordered([utterance]))
         assert pool.restarts == 1
     assert clip.seconds > 1 and time.monotonic() - started < 15

@@ -27,6 +27,7 @@ from pipeline.synthesis import (
     clip_key,
     clip_path,
     is_valid_clip,
+    store_clip,
     synthesize,
     write_clip,
 )
@@ -130,6 +131,12 @@ def test_an_interrupted_write_leaves_neither_clip_nor_temporary_file(tmp_path, m
     with pytest.raises(KeyboardInterrupt):
         write_clip(path, tone(200))
     assert list(path.parent.iterdir()) == []
+
+
+def test_a_clip_that_cannot_be_written_is_a_synthesis_error(tmp_path):
+    (tmp_path / "ab").write_text("a file where the shard directory should be")
+    with pytest.raises(SynthesisError, match="cannot write clip"):
+        store_clip(tmp_path / "ab" / "abc.wav", tone(100))
 
 
 @pytest.mark.parametrize(
