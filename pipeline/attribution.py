@@ -130,8 +130,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         ),
         # Tara said, "…" / Then she asked: "…"
         "tag_before": re.compile(rf"{who}\s+{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"),
-        # Buffy turned and handed her something, "…" : the subject of the sentence before the quote
-        "action_before": re.compile(rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*$"),
+        # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
+        # sentence just before the quote, finished or not
+        "action_before": re.compile(
+            rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
+        ),
     }
 
 

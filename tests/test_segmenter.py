@@ -174,3 +174,10 @@ def test_scene_separators_are_not_read(rules):
     result = run("Nell slept.\n\n* * *\n\nRowan woke.\n", rules)
     assert [s.text for s in result.segments] == ["Nell slept.", "Rowan woke."]
     assert len(result.scene_breaks) == 1
+
+
+def test_the_subject_of_the_sentence_before_an_untagged_quote_speaks_it(fixture_path, rules):
+    segments = run(story(fixture_path, "action-before-quote.txt"), rules).segments
+    assert [(s.text, s.speaker, s.rule) for s in segments if s.kind == DIALOGUE] == [
+        ("You scared me, Rowan.", "Nell", "action_before")
+    ]
