@@ -27,6 +27,7 @@ _NOT_NAMES = frozenset(
 
 
 _POSSESSIVE_GENDER = {"his": "male", "her": "female"}
+_NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Names:
 
     def _compile(self) -> None:
         known = sorted(self.canonical, key=len, reverse=True)
-        known_pattern = "|".join(re.escape(n) for n in known) or r"(?!x)x"
+        known_pattern = "|".join(re.escape(n) for n in known) or _NOTHING
         self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
@@ -116,7 +117,8 @@ class Mentions:
 
 def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = "|".join(sorted((re.escape(v) for v in rules.speech_verbs + rules.thought_verbs), key=len, reverse=True))
-    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender)
+    verbs = verbs or _NOTHING
+    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or _NOTHING
     who = rf"(?P<who>{names.any_name}|(?i:{pronouns}))"
     adverb = r"(?:\w+ly\s+)?"
     return {
@@ -172,7 +174,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         match = patterns["action_after"].match(text, q.after[0], q.after[1])
         if match:
             return Attribution(who(match, discover=False), "action_after")
-        match = patterns["action_before"].search(text, q.before[0], q.before[1])
+        # Searched in a slice: "^" must mean the start of this narration, not of the story.
+        match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
         if match:
             return Attribution(who(match, discover=False), "action_before")
         return None

@@ -11,9 +11,10 @@ from typing import Callable
 from .assembler import assemble
 from .book import make_book
 from .config import Config
-from .errors import AssemblyError
+from .errors import AssemblyError, StoryError
 from .ingest import read_story
 from .speech import plan_cues
+from .tags import read_cover
 from .synthesis import synthesize
 
 
@@ -62,6 +63,10 @@ def build_story(
     story = read_story(story_path)
     book = make_book(story, config)
     cues = plan_cues(book, config.pauses)
+    if not cues:
+        raise StoryError(f"{story.path}: nothing to read aloud")
+    if cover is not None:
+        read_cover(cover)  # a bad cover fails now, not after the whole book is rendered
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)
@@ -70,15 +75,15 @@ def build_story(
         cues, rendered.clips, book.chapters, out_dir / f"{story.path.stem}.mp3",
         title=book.title, author=book.author, cover=cover,
     )
+    # Counted as `script` lists them; a segment with nothing to say ("…") counts as cached.
     fresh_segments = {cue.segment for cue in cues if cue.utterance in rendered.fresh}
-    spoken_segments = {cue.segment for cue in cues}
     return BuildReport(
         story=story.path,
         output=assembled.path,
         duration_ms=assembled.duration_ms,
         chapters=len(book.chapters),
-        segments=len(spoken_segments),
+        segments=len(book.segments),
         synthesized=len(fresh_segments),
-        cached=len(spoken_segments - fresh_segments),
+        cached=len(book.segments) - len(fresh_segments),
         voices=len({cue.utterance.voice.id for cue in cues}),
     )

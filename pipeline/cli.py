@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -29,7 +30,8 @@ class AudiobookGroup(click.Group):
         except AudiobookError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            raise click.ClickException(str(error)) from None
+            # voices.yaml problems come several at once, one per line: each line reads as an error.
+            raise click.ClickException(str(error).replace("\n", "\nError: ")) from None
 
 
 def _config(voices: Path | None):
@@ -145,5 +147,13 @@ def voices(lang) -> None:
         click.echo(line)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # A closed terminal or a `kill` leaves the way Ctrl-C does: workers stopped, temp files removed.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     cli(prog_name="audiobook")

@@ -385,7 +385,7 @@ def _serve(conn: Connection, task: Callable[[Utterance], object]) -> None:
     while True:
         try:
             utterance = conn.recv()
-        except EOFError:  # the parent has gone
+        except (EOFError, OSError):  # the parent has gone (killed, or its pipe reset)
             return
         if utterance is None:
             return
@@ -397,9 +397,12 @@ def _serve(conn: Connection, task: Callable[[Utterance], object]) -> None:
             outcome = ("error", error, traceback.format_exc())
         try:
             conn.send(outcome)
+        except OSError:  # the parent has gone
+            return
         except Exception as error:  # a result or exception that cannot be pickled
             failure = RuntimeError(f"engine worker could not reply: {error!r}")
-            conn.send(("error", failure, traceback.format_exc()))
+            with contextlib.suppress(OSError):
+                conn.send(("error", failure, traceback.format_exc()))
 
 
 def _start_of(text: str) -> str:

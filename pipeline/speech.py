@@ -16,6 +16,7 @@ from .model import Book, Cue, Pauses, Segment, Utterance
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Capt|Col|Gen|Lt|Sgt|Rev|Mt|vs|etc|e\.g|i\.e|No|Vol)|\b[A-Z])\.$"
 )
+_LONGEST_ABBREVIATION = 6  # characters before the full stop worth looking at ("Capt", "e.g")
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+\S)")
 _LONG_SENTENCE = 600  # characters; longer ones are also cut at clause boundaries
 _CLAUSE_END = re.compile(r"[;:,\u2014]\s+")
@@ -31,7 +32,7 @@ def sentences(text: str) -> list[str]:
     pieces = []
     cursor = 0
     for match in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text, 0, match.end()):
+        if _ABBREVIATION.search(text, max(0, match.start() - _LONGEST_ABBREVIATION), match.end()):
             continue
         pieces.append(text[cursor : match.end()])
         cursor = match.end()

@@ -102,3 +102,18 @@ def test_a_killed_build_leaves_no_broken_mp3_and_the_next_run_finishes(tmp_path)
     assert finished.returncode == 0, finished.stderr
     assert ffprobe(out / "the-lamp-room.mp3")["chapters"]
     assert sorted(p.name for p in out.iterdir()) == ["the-lamp-room.mp3"]
+
+
+def test_sigterm_stops_a_build_cleanly(tmp_path):
+    require_tool("espeak-ng")
+    long_story = tmp_path / "long.txt"  # far more than can be rendered before the signal
+    long_story.write_text("".join(f"Line number {i} of the long night went by.\n\n" for i in range(3000)))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    command = [sys.executable, "-m", "pipeline", "build", str(long_story), "-o", str(out), "--cache", str(cache)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr
+    assert not list(out.glob("*.mp3")) and not list(out.glob(".*.tmp.mp3"))

@@ -132,3 +132,31 @@ def test_unwritable_output_directory(runner, tmp_path):
     result = invoke(runner, "build", SAMPLE, "-o", blocker / "out", "--cache", tmp_path / "cache")
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {blocker / 'out'}: cannot write the output directory")
+
+
+def test_a_story_with_nothing_to_say_names_the_file(runner, tmp_path):
+    marks = tmp_path / "marks.txt"
+    marks.write_text('""""""\n', encoding="utf-8")
+    result = invoke(runner, "build", marks, "-o", tmp_path / "out", "--cache", tmp_path / "cache")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {marks}: nothing to read aloud\n"
+
+
+def test_every_line_of_a_several_problem_error_says_error(runner, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator:\n  rate: fast\n  pitch: 900\n", encoding="utf-8")
+    result = invoke(runner, "script", SAMPLE, "-c", voices)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {voices}:2: narrator.rate: expected a whole number, got 'fast'",
+        f"Error: {voices}:3: narrator.pitch: expected a value from 0 to 100, got 900",
+    ]
+
+
+def test_a_bad_cover_fails_before_rendering(runner, tmp_path):
+    cover = tmp_path / "cover.jpg"
+    cover.write_text("not an image", encoding="utf-8")
+    result = invoke(runner, "build", SAMPLE, "-o", tmp_path / "out", "--cache", tmp_path / "cache", "--cover", cover)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.wav"))

@@ -249,3 +249,10 @@ def test_any_bytes_give_a_story_or_a_one_line_story_error(data):
     title, author = find_title_and_author(text, "Fallback")
     assert title and author
     assert 0 <= header_end(text) <= len(text)
+
+
+def test_a_nul_byte_deep_in_a_large_story_is_still_binary(tmp_path):
+    story = tmp_path / "deep.txt"
+    story.write_bytes(b"Hello there my friend. " * 2000 + b"The end\x00 of it all.\n")
+    with pytest.raises(StoryError, match="a binary file, not a text story"):
+        read_story(story)

@@ -181,3 +181,8 @@ def test_the_subject_of_the_sentence_before_an_untagged_quote_speaks_it(fixture_
     assert [(s.text, s.speaker, s.rule) for s in segments if s.kind == DIALOGUE] == [
         ("You scared me, Rowan.", "Nell", "action_before")
     ]
+
+
+def test_empty_word_lists_match_nothing_rather_than_everything(rules):
+    bare = replace(rules, male_pronouns=(), female_pronouns=(), speech_verbs=(), thought_verbs=())
+    assert quotes(run('"Yes," said -- nothing.\n', bare)) == [("Yes,", None)]
