@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 
 from .config import AttributionRules
 from .model import Character
@@ -138,9 +137,6 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
     }
-
-
-Rule = Callable[[str, QuoteInContext], str | None]
 
 
 def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: AttributionRules) -> list[Attribution]:

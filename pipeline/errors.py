@@ -11,8 +11,6 @@ from pathlib import Path
 class AudiobookError(Exception):
     """Base class: the message is one line a user can act on."""
 
-    exit_code = 1
-
 
 class StoryError(AudiobookError):
     """The story file is missing, empty, binary or cannot be decoded."""

@@ -8,7 +8,6 @@ from functools import cached_property
 NARRATION = "narration"
 DIALOGUE = "dialogue"
 THOUGHT = "thought"
-KINDS = (NARRATION, DIALOGUE, THOUGHT)
 
 # The book's audio format: what every cached clip holds and what the encoder is fed.
 BOOK_FRAME_RATE = 22050  # eSpeak NG's own rate, so its clips need no resampling

@@ -36,9 +36,16 @@ WRITERS = 8  # threads storing clips
 @dataclass(frozen=True)
 class SynthesisResult:
     clips: Mapping[Utterance, Path]  # every distinct utterance given, in first-seen order
-    synthesized: int  # clips the engine rendered in this run
-    cached: int  # clips found in the cache
-    fresh: frozenset[Utterance] = frozenset()  # the utterances behind the synthesized clips
+    fresh: frozenset[Utterance]  # the utterances the engine rendered in this run
+
+    @property
+    def synthesized(self) -> int:
+        return len(self.fresh)
+
+    @property
+    def cached(self) -> int:
+        """Clips found in the cache."""
+        return len(self.clips) - len(self.fresh)
 
 
 def clip_key(utterance: Utterance, engine_id: str) -> str:
@@ -93,7 +100,7 @@ def synthesize(
                 writes.add(writers.submit(store_clip, clips[utterance], samples))
                 writes = _report_stored(writes, progress, wait=False)
             _report_stored(writes, progress, wait=True)
-    return SynthesisResult(MappingProxyType(clips), len(missing), cached, frozenset(missing))
+    return SynthesisResult(MappingProxyType(clips), frozenset(missing))
 
 
 def _report_stored(writes: set[Future], progress: Callable[[int], None] | None, *, wait: bool) -> set[Future]:

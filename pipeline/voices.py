@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import VoiceError
-
-GENDERS = ("male", "female", "unknown")
+from .model import GENDERS
 MBROLA_DIRS = (Path("/usr/share/mbrola"), Path("/usr/local/share/mbrola"))
 
 # Distinct-sounding English voices for characters without one: each differs from its neighbours

@@ -38,9 +38,9 @@ def test_every_segment_is_an_exact_slice_in_order(fixture_path, rules):
         text = story(fixture_path, name)
         segments = run(text, rules).segments
         assert segments, name
-        for segment in segments:
-            assert segment.text == text[segment.start : segment.end]
-            assert segment.text.strip() == segment.text
+        for found in segments:
+            assert found.text == text[found.start : found.end]
+            assert found.text.strip() == found.text
         for before, after in zip(segments, segments[1:]):
             assert before.end <= after.start
 
