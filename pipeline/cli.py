@@ -73,7 +73,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Speech engine processes to run at once.")
 @click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JPEG or PNG cover art to embed.")
-def build(stories, voices, output, cache, jobs, cover) -> None:
+@click.option("--read-front-matter", is_flag=True,
+              help="Read the title and author aloud before the story (they are always in the tags).")
+def build(stories, voices, output, cache, jobs, cover, read_front_matter) -> None:
     """Render each STORY to OUTPUT/<story-stem>.mp3 with a voice per character.
 
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
@@ -83,7 +85,8 @@ def build(stories, voices, output, cache, jobs, cover) -> None:
     for story in stories:
         with ClipProgress(story) as bar:
             report = build_story(
-                story, config, output, cache, jobs=jobs, cover=cover, progress=bar.advance, on_plan=bar.start
+                story, config, output, cache, jobs=jobs, cover=cover, progress=bar.advance, on_plan=bar.start,
+                read_front_matter=read_front_matter,
             )
         click.echo(
             f"segments: {report.segments} total, {report.synthesized} synthesized, {report.cached} cached",
