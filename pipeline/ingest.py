@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoryError, read_input
-from .frontmatter import find_matter
+from .frontmatter import Matter, find_matter
+from .markup import Document, read_epub, read_html
+from .model import Chapter
+from .structure import opening_heading
 
 UNKNOWN_AUTHOR = "Unknown author"
 
@@ -30,6 +33,18 @@ class Story:
     author: str
     body_start: int = 0  # where the story begins after its front matter (header fields, a bare title)
     body_end: int | None = None  # where its back matter (END, a closing author's note) begins; None: the end
+    # Chapters the source itself gives (a directory's files, an EPUB's spine, HTML headings);
+    # empty for a text file, whose chapters are found from its headings.
+    chapters: tuple[Chapter, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One chapter's text as it came: a file of a directory, an EPUB document, an HTML section."""
+
+    text: str
+    title: str  # the chapter's title when its text has no heading of its own
+    heading_end: int = 0  # markup said text[:heading_end] is the heading; 0: look for one in the text
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -69,12 +84,99 @@ def title_from_filename(path: Path) -> str:
     return stem[:1].upper() + stem[1:] if stem else path.name
 
 
+def _read_text(path: Path) -> tuple[str, str]:
+    """The decoded text of one file, LF line ends, and its encoding."""
+    text, encoding = decode(read_input(path, "story file", StoryError), str(path))
+    return normalise_line_ends(text), encoding
+
+
+def _chapter(number: int, part: Part, offset: int) -> tuple[Chapter, Matter] | None:
+    """The part as a chapter at *offset* in the book's text, without its front and back matter."""
+    matter = find_matter(part.text[part.heading_end :])
+    start, end = part.heading_end + matter.body_start, part.heading_end + matter.body_end
+    if not any(ch.isalnum() for ch in part.text[start:end]):
+        return None
+    heading = (0, part.heading_end, part.title) if part.heading_end else opening_heading(part.text, start, end)
+    if heading is None:
+        return Chapter(number, part.title, offset + start, offset + end), matter
+    first, last, title = heading
+    return Chapter(number, title, offset + first, offset + end, body_start=offset + last), matter
+
+
+def _story_of_parts(path: Path, parts: list[Part], encoding: str, title: str | None, author: str | None) -> Story:
+    """One book of several parts: their texts joined by blank lines, one chapter per part with text."""
+    chapters: list[Chapter] = []
+    offset = 0
+    for part in parts:
+        made = _chapter(len(chapters) + 1, part, offset)
+        if made:
+            chapter, matter = made
+            chapters.append(chapter)
+            title, author = title or matter.title, author or matter.author
+        offset += len(part.text) + 2
+    if not chapters:
+        raise StoryError(f"{path}: the story is empty")
+    text = "\n\n".join(part.text for part in parts)
+    return Story(
+        path, text, encoding, title or title_from_filename(path), author or UNKNOWN_AUTHOR,
+        body_start=chapters[0].start, body_end=chapters[-1].end, chapters=tuple(chapters),
+    )
+
+
+def _natural_key(path: Path) -> list:
+    # "chapter-2" before "chapter-10".
+    return [int(piece) if piece.isdigit() else piece.casefold() for piece in re.split(r"(\d+)", path.name)]
+
+
+_CHAPTER_FILES = (".txt", ".text", ".md", ".markdown")
+_MARKUP_FILES = (".html", ".htm", ".xhtml")
+
+
+def _markup_parts(document: Document) -> list[Part]:
+    """Each chapter of an EPUB or HTML document as a part, its heading line first when it has one."""
+    parts = []
+    for number, (toc_title, blocks) in enumerate(document.chapters, start=1):
+        has_heading = bool(blocks) and blocks[0].kind == "heading"
+        heading = blocks[0].text if has_heading else ""
+        body = "\n\n".join(block.text for block in blocks[int(has_heading) :])
+        text = f"{heading}\n\n{body}" if has_heading else body
+        parts.append(Part(text, toc_title or heading or f"Chapter {number}", heading_end=len(heading)))
+    return parts
+
+
+def _read_directory(path: Path) -> Story:
+    """One book from a directory of chapter files, one chapter per file in natural order."""
+    files = sorted(
+        (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _CHAPTER_FILES),
+        key=_natural_key,
+    )
+    if not files:
+        raise StoryError(f"{path}: no chapter files ({', '.join(_CHAPTER_FILES)}) in the directory")
+    parts, encodings = [], []
+    for file in files:
+        text, encoding = _read_text(file)
+        parts.append(Part(text, title_from_filename(file)))
+        encodings.append(encoding)
+    return _story_of_parts(path, parts, "+".join(dict.fromkeys(encodings)), None, None)
+
+
 def read_story(path: Path) -> Story:
-    """Read and decode one story; StoryError with a one-line reason when it is not a usable story."""
+    """Read one story: a text file, a directory of chapter files, an EPUB or an HTML page.
+
+    StoryError with a one-line reason when it is not a usable story.
+    """
     path = Path(path)
-    data = read_input(path, "story file", StoryError)
-    text, encoding = decode(data, str(path))
-    text = normalise_line_ends(text)
+    if path.is_dir():
+        return _read_directory(path)
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        read_input(path, "story file", StoryError)  # a missing or unreadable file is named like any other
+        document = read_epub(path)
+        return _story_of_parts(path, _markup_parts(document), "epub", document.title, document.author)
+    if suffix in _MARKUP_FILES:
+        document = read_html(read_input(path, "story file", StoryError), str(path))
+        return _story_of_parts(path, _markup_parts(document), "html", document.title, document.author)
+    text, encoding = _read_text(path)
     matter = find_matter(text)
     if not text[matter.body_start : matter.body_end].strip():  # nothing, or nothing but front matter
         raise StoryError(f"{path}: the story is empty")

@@ -32,7 +32,8 @@ _WORDS = re.compile(r"[A-Za-z]+")
 _INTERJECTIONS = ((re.compile(r"s+h+", re.IGNORECASE), "shush"), (re.compile(r"h?m{2,}|hm", re.IGNORECASE), "hmm"))
 _AUTHORS_NOTE = re.compile(r"\bA/N\b", re.IGNORECASE)
 _HEART = re.compile(r"(?P<before>\w\s+)?<3+(?P<after>\s+\w)?")
-_STRAY_MARKS = re.compile(r"[*_~]+")  # said aloud as "asterisk", "underscore", "tilde"
+# Said aloud as "asterisk", "underscore", "tilde"; "#" before a space is a Markdown heading mark ("hash").
+_STRAY_MARKS = re.compile(r"[*_~]+|#+(?=\s|$)")
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,16 @@ def _find_headings(text: str) -> list[_Heading]:
     return sorted(headings, key=lambda heading: heading.start)
 
 
+def opening_heading(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """(start, end, title) of a heading that opens text[start:end], if one does."""
+    for heading in _find_headings(text):
+        if start <= heading.start < end and not _has_words(text[start : heading.start]):
+            return heading.start, min(heading.end, end), heading.title
+        if heading.start >= start:
+            return None
+    return None
+
+
 def find_chapters(
     text: str, book_title: str, body_start: int = 0, body_end: int | None = None
 ) -> tuple[Chapter, ...]:

@@ -139,12 +139,6 @@ def test_a_missing_story_is_named(tmp_path):
     assert story_error(path) == f"{path}: no such story file"
 
 
-def test_a_directory_is_not_a_story(tmp_path):
-    path = tmp_path / "chapters"
-    path.mkdir()
-    assert story_error(path) == f"{path}: is a directory, not a story file"
-
-
 @pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
 def test_bytes_undefined_in_windows_1252_are_named_with_their_offset(tmp_path, byte):
     data = b"Caf\xe9 " + bytes([byte]) + b" noir"  # 0xE9 rules out UTF-8; the byte rules out cp1252

@@ -33,6 +33,7 @@ def spoken(sentence: str, lexicon=()) -> list[str]:
         ("Pleeeease, nooooo.", "Please, no."),
         ("Act VIII, scene XXX.", "Act 8, scene XXX."),
         ("A ~strange~ day_", "A strange day"),
+        ("## The Storm", "The Storm"),
     ],
 )
 def test_each_rule_rewrites_what_espeak_would_misread(written, said):
