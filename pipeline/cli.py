@@ -78,6 +78,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def build(stories, voices, output, cache, jobs, cover, read_front_matter) -> None:
     """Render each STORY to OUTPUT/<story-stem>.mp3 with a voice per character.
 
+    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
+
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
     """
     config = _config(voices)
@@ -130,6 +132,8 @@ class ClipProgress:
               show_default=True, help="A screenplay for people, or one JSON object per segment.")
 def script(story, voices, output_format) -> None:
     """Show what will be spoken, by whom, in which voice.
+
+    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
 
     Example: audiobook script stories/the-crypt.txt --format jsonl
     """

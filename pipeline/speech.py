@@ -19,7 +19,8 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Capt|Col|Gen|Lt|Sgt|Rev|Mt|vs|etc|e\.g|i\.e|No|Vol)|\b[A-Z])\.$"
 )
 _LONGEST_ABBREVIATION = 6  # characters before the full stop worth looking at ("Capt", "e.g")
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+\S)")
+# A spaced ellipsis ". . ." is one mark, not three full stops.
+_SENTENCE_END = re.compile(r"(?:\.(?:[ \t]\.){2}|[.!?\u2026])+[\"'\u201d\u2019)\]]*(?=\s+\S)")
 _LONG_SENTENCE = 600  # characters; longer ones are also cut at clause boundaries
 _CLAUSE_END = re.compile(r"[;:,\u2014]\s+")
 

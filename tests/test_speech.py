@@ -77,3 +77,7 @@ def test_read_front_matter_says_title_and_author_first():
         ("The tide turned.", 0, 1),
     ]
     assert [c.utterance.text for c in plan_cues(book, PAUSES)] == ["The tide turned."]
+
+
+def test_a_spaced_ellipsis_is_one_mark():
+    assert sentences("Not for me . . . you . . . her. Then.") == ["Not for me . . .", "you . . .", "her.", "Then."]
