@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .structure import is_authors_note, is_heading, is_separator
+from .structure import is_authors_note, is_heading, is_separator, sounds_like_the_author
 
 # Header field names as archives and authors write them; "Title - X" needs a space before the dash so
 # that "By-and-by the rain stopped." stays prose.
@@ -27,13 +27,6 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"[ \t]*(?:written[ \t]+)?by[ \t]+(\S.{0,60}?)[ \t]*", re.IGNORECASE)
-# What an author says to readers and a story's prose seldom does.
-_AUTHOR_TALK = re.compile(
-    r"\b(?:fics?|fanfics?|fan\s+fiction|reviews?|reviewing|r\s*&\s*r|a/n|author'?s\s+notes?|kudos|betas?"
-    r"|beta'?d|thanks\s+for\s+reading|next\s+chapter|update\s+soon|disclaimers?|flames?"
-    r"|(?:don'?t|do\s+not)\s+own|owns?\s+nothing|my\s+first\s+(?:story|fic))\b",
-    re.IGNORECASE,
-)
 _END_MARK = re.compile(r"[\W_]*(?:the\s+end|end|fin|finis)[\W_]*", re.IGNORECASE)
 _NOTE_FIELDS = frozenset({"notes", "note", "author's notes", "authors notes", "author's note", "authors note",
                           "a/n", "an", "disclaimer", "disclaimers", "feedback"})
@@ -98,10 +91,6 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
             first = start + match.start() + len(raw) - len(raw.lstrip())
             spans.append((first, first + len(raw.strip())))
     return spans
-
-
-def sounds_like_the_author(paragraph: str) -> bool:
-    return bool(_AUTHOR_TALK.search(paragraph))
 
 
 def _front(text: str) -> tuple[int, dict[str, str]]:

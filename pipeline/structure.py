@@ -142,6 +142,21 @@ _NOTE_LABEL = re.compile(
 )
 
 
+# What an author says to readers and a story's prose seldom does.
+_AUTHOR_TALK = re.compile(
+    r"\b(?:fics?|fanfics?|fan\s+fiction|reviews?|reviewing|r\s*&\s*r|a/n|author'?s\s+notes?|kudos|betas?"
+    r"|beta'?d|thanks\s+for\s+reading|next\s+chapter|update\s+soon|disclaimers?"
+    r"|(?:don'?t|do\s+not)\s+own\s+(?:anything|any\s+of|them|the\s+characters)|owns?\s+nothing"
+    r"|my\s+first\s+(?:story|fic))\b",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_the_author(paragraph: str) -> bool:
+    """Talk about the fic rather than the story: "Please review!", "Thanks to my beta"."""
+    return bool(_AUTHOR_TALK.search(paragraph))
+
+
 def is_separator(paragraph: str) -> bool:
     """"* * *", "~~~", "----", "oOo": no words. A quoted "..." is a character saying nothing, not a new scene."""
     paragraph = paragraph.strip()
@@ -208,5 +223,19 @@ def story_paragraphs(text: str, chapters: tuple[Chapter, ...]) -> list[tuple[Cha
                 if line.group(0).strip():
                     first = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
                     result.append((chapter, Paragraph(first, first + len(line.group(0).strip()), heading=True)))
-        result.extend((chapter, p) for p in split_paragraphs(text, body_start, chapter.end, wrapped))
+        paragraphs = split_paragraphs(text, body_start, chapter.end, wrapped)
+        result.extend((chapter, p) for p in _without_chapter_notes(text, paragraphs))
     return result
+
+
+def _without_chapter_notes(text: str, paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A chapter's paragraphs less the notes that open or close it ("Thanks for the reviews!")."""
+    def is_note(paragraph: Paragraph) -> bool:
+        return not paragraph.scene_break and sounds_like_the_author(text[paragraph.start : paragraph.end])
+
+    first, last = 0, len(paragraphs)
+    while first < last and is_note(paragraphs[first]):
+        first += 1
+    while last > first and is_note(paragraphs[last - 1]):
+        last -= 1
+    return paragraphs[first:last]

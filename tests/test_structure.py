@@ -362,3 +362,13 @@ def test_authors_notes_inside_the_story_are_never_paragraphs(fixture_path):
     spoken = [t for _, kind, t in paragraphs if kind != "S"]
     assert not [t for t in spoken if "A/N" in t or "review" in t or "END" in t or "Rating" in t]
     assert spoken[0].startswith("The storm came in") and spoken[-1] == "The cat said nothing, as cats do."
+
+
+def test_notes_that_open_or_close_a_chapter_are_not_read():
+    text = (
+        "Chapter 1\n\nThe tide turned.\n\nPlease review, it makes my day!\n\n"
+        "Chapter 2\n\nThanks for all the reviews! I don't own any of them.\n\nThe boats came home.\n\n"
+        "She reviewed the logbook.\n"
+    )
+    spoken = [t for _, kind, t in paragraph_texts(text)]
+    assert spoken == ["Chapter 1", "The tide turned.", "Chapter 2", "The boats came home.", "She reviewed the logbook."]
