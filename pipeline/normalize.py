@@ -73,7 +73,7 @@ def _unstutter(match: re.Match) -> str:
     repeats = match.group(0).count("-") - (1 if word.startswith("'") else 0)
     if not whole.lower().startswith(stem.lower()) or (stem.lower() in _PREFIXES and repeats < 2):
         return match.group(0)  # "to-do", "re-read": a hyphenated word, not a stutter
-    if not re.search("[aeiouy]", stem, re.IGNORECASE):
+    if not re.search("[aeiou]", stem, re.IGNORECASE):  # "y-you" would be "why, you"
         # "W-what": a lone consonant would be spelled out ("double-u what"); the word keeps its capital.
         return whole[0].upper() + whole[1:] if stem[0].isupper() else whole
     return ", ".join([stem] * repeats + [whole])

@@ -29,6 +29,8 @@ def spoken(sentence: str, lexicon=()) -> list[str]:
         ("I-I-'m sorry.", "I, I'm sorry."),
         ("It was my li-life.", "It was my li, life."),
         ("W-w-what?", "What?"),
+        ("Y-you came back.", "You came back."),
+        ("I-I...", "I, I"),
         ("We re-read the to-do list.", "We re-read the to-do list."),
         ("Pleeeease, nooooo.", "Please, no."),
         ("Act VIII, scene XXX.", "Act 8, scene XXX."),
