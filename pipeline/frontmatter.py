@@ -21,6 +21,9 @@ _FIELD_NAMES = (
     r"|disclaimers?|spoilers?|summary|feedback|pairings?|characters|fandoms?|series|status|word\s*count"
     r"|timeline|setting|archive|archiving|distribution|dedications?|beta(?:\s+reader)?|e-?mail|keywords"
     r"|notes?|author'?s\s+notes?|a/n|an"
+    # the archives' own labels
+    r"|archive\s+warnings?|relationships?|additional\s+tags|tags|language|collections?|stats|published"
+    r"|updated|completed|words|chapters|kudos|hits|bookmarks|comments"
 )
 _FIELD = re.compile(
     rf"[ \t]*[(\[]?[ \t]*(?P<name>{_FIELD_NAMES})(?:[ \t]*:|[ \t]+[-\u2013\u2014])[ \t]*(?P<value>.*?)[ \t]*",

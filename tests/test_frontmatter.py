@@ -54,3 +54,13 @@ def test_closing_matter_is_cut_from_the_story(ending):
 def test_a_last_paragraph_of_prose_is_kept():
     text = "The sea was grey that morning.\n\nShe read the last chapter of the letter twice.\n"
     assert find_matter(text).body_end == len(text)
+
+
+def test_an_archive_preface_of_labels_and_values_is_all_matter():
+    preface = (
+        "Rating:\nGeneral Audiences\nArchive Warning:\nNo Archive Warnings Apply\nRelationships:\nMaren & Ines\n"
+        "Additional Tags:\nFluff\nLanguage:\nEnglish\nStats:\nPublished: 2020-01-01 Words: 1200 Chapters: 1/1\n"
+        "Summary:\nA keeper and a storm.\nNotes:\nFor my sister, who loves this fic.\n"
+    )
+    text = preface + "\nThe storm came in at dusk.\n"
+    assert find_matter(text).body_start == text.index("The storm")

@@ -98,6 +98,8 @@ def write_epub(path: Path, documents: list[tuple[str, str, str]]) -> Path:
 def salt_roads_epub(tmp_path) -> Path:
     return write_epub(tmp_path / "salt-roads.epub", [
         ("cover.xhtml", "Cover", "<div></div>"),
+        ("preface.xhtml", "Preface", "<h1>The Salt Roads</h1><dl><dt>Rating:</dt><dd>General Audiences</dd>"
+                                     "<dt>Archive Warning:</dt><dd>None</dd></dl><p>Summary:</p><p>A storm.</p>"),
         ("one.xhtml", "Chapter 1: The Quay", "<h2>The Quay</h2><p>The boats came in <em>late</em>.</p>"
                                              "<p>A/N: thanks for reading!</p>"),
         ("two.xhtml", "Chapter 2: The Storm", "<p>Rain fell all night.</p><hr/><p>Then it stopped.</p>"),
@@ -105,6 +107,7 @@ def salt_roads_epub(tmp_path) -> Path:
 
 
 def test_epub_chapters_follow_the_spine_with_table_of_contents_titles(salt_roads_epub):
+    """The cover has no text and the archive's preface is all front matter: neither is a chapter."""
     story = read_story(salt_roads_epub)
     assert (story.title, story.author) == ("The Salt Roads", "Ines Varga")
     assert chapters(salt_roads_epub) == ["Chapter 1: The Quay", "Chapter 2: The Storm"]
