@@ -11,7 +11,7 @@ from .structure import find_chapters
 
 
 def make_book(story: Story, config: Config) -> Book:
-    chapters = find_chapters(story.text, story.title, story.body_start)
+    chapters = story.chapters or find_chapters(story.text, story.title, story.body_start, story.body_end)
     segmentation = segment(story.text, chapters, config.characters, config.attribution)
     # Speakers found in speech tags join the cast after the configured ones, so they get voices too.
     discovered = tuple(Character(name=name) for name in segmentation.discovered)
@@ -25,4 +25,5 @@ def make_book(story: Story, config: Config) -> Book:
         narrator=config.narrator,
         cast=cast_voices(config.narrator, config.characters + discovered),
         scene_breaks=segmentation.scene_breaks,
+        pronounce=config.pronounce,
     )

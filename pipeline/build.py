@@ -58,11 +58,12 @@ def build_story(
     cover: Path | None = None,
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    read_front_matter: bool = False,
 ) -> BuildReport:
     """Render one story to ``out_dir/<stem>.mp3``; ``on_plan`` hears how many clips there will be."""
     story = read_story(story_path)
     book = make_book(story, config)
-    cues = plan_cues(book, config.pauses)
+    cues = plan_cues(book, config.pauses, read_front_matter)
     if not cues:
         raise StoryError(f"{story.path}: nothing to read aloud")
     if cover is not None:

@@ -73,8 +73,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Speech engine processes to run at once.")
 @click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JPEG or PNG cover art to embed.")
-def build(stories, voices, output, cache, jobs, cover) -> None:
+@click.option("--read-front-matter", is_flag=True,
+              help="Read the title and author aloud before the story (they are always in the tags).")
+def build(stories, voices, output, cache, jobs, cover, read_front_matter) -> None:
     """Render each STORY to OUTPUT/<story-stem>.mp3 with a voice per character.
+
+    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
 
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
     """
@@ -83,7 +87,8 @@ def build(stories, voices, output, cache, jobs, cover) -> None:
     for story in stories:
         with ClipProgress(story) as bar:
             report = build_story(
-                story, config, output, cache, jobs=jobs, cover=cover, progress=bar.advance, on_plan=bar.start
+                story, config, output, cache, jobs=jobs, cover=cover, progress=bar.advance, on_plan=bar.start,
+                read_front_matter=read_front_matter,
             )
         click.echo(
             f"segments: {report.segments} total, {report.synthesized} synthesized, {report.cached} cached",
@@ -127,6 +132,8 @@ class ClipProgress:
               show_default=True, help="A screenplay for people, or one JSON object per segment.")
 def script(story, voices, output_format) -> None:
     """Show what will be spoken, by whom, in which voice.
+
+    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
 
     Example: audiobook script stories/the-crypt.txt --format jsonl
     """

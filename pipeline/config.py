@@ -18,7 +18,7 @@ from .errors import AudiobookError, ConfigError, read_input
 from .model import GENDERS, UNCAST, Character, Pauses, Voice
 
 SINGLE_QUOTE_MODES = ("auto", "thought", "dialogue", "ignore")
-SECTIONS = ("narrator", "characters", "attribution", "pauses")
+SECTIONS = ("narrator", "characters", "attribution", "pauses", "pronounce")
 DEFAULTS_NAME = "defaults.yaml"
 
 
@@ -42,6 +42,7 @@ class Config:
     pauses: Pauses
     source: str  # the user's file, or the packaged defaults
     warnings: tuple[str, ...] = field(default=())
+    pronounce: tuple[tuple[str, str], ...] = field(default=())  # (word as written, what the engine says)
 
 
 class _Problems:
@@ -269,6 +270,16 @@ def _characters(node, narrator: Voice, problems) -> tuple[Character, ...]:
     return tuple(characters)
 
 
+def _pronounce(node, base: tuple[tuple[str, str], ...], problems) -> tuple[tuple[str, str], ...]:
+    """The lexicon: the defaults' words, then the file's, a word listed again taking the file's spelling."""
+    lexicon = dict(base)
+    for word, _, value_node in _pairs(node, "pronounce", problems):
+        said = _text(value_node, f"pronounce.{word}", problems)
+        if said is not _MISSING:
+            lexicon[word] = said
+    return tuple(lexicon.items())
+
+
 def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Config:
     base = defaults or Config(
         narrator=Voice(id="en-us"), characters=(), attribution=AttributionRules(), pauses=Pauses(), source=""
@@ -291,7 +302,13 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
     pauses = base.pauses
     if "pauses" in sections:
         pauses = replace(pauses, **_fields(sections["pauses"], "pauses", PAUSE_FIELDS, problems))
-    return Config(narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings))
+    pronounce = base.pronounce
+    if "pronounce" in sections:
+        pronounce = _pronounce(sections["pronounce"], base.pronounce, problems)
+    return Config(
+        narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings),
+        pronounce=pronounce,
+    )
 
 
 def _compose(text: str, filename: str) -> yaml.Node | None:

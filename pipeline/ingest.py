@@ -1,4 +1,4 @@
-"""Reading a story file: decode it without asking, refuse what is not a story, find title and author.
+"""Reading a story file: decode it without asking, refuse what is not a story, find its front matter.
 
 The decoded text is what every offset in the pipeline indexes (``audiobook script`` start/end), so
 nothing here rewrites it: line ends, BOM-free, but otherwise exactly as the file says.
@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoryError, read_input
+from .frontmatter import Matter, find_matter
+from .markup import Document, read_epub, read_html
+from .model import Chapter
+from .structure import opening_heading
+
+UNKNOWN_AUTHOR = "Unknown author"
 
 # Bytes that never occur in text: NUL and the C0 controls other than tab, LF, VT, FF, CR and ESC.
 # The whole file is checked (one C-speed scan): a NUL deep in a story would cut eSpeak NG's text short.
@@ -25,7 +31,20 @@ class Story:
     encoding: str
     title: str
     author: str
-    body_start: int = 0  # where the story begins after the Title/Author lines that became tags
+    body_start: int = 0  # where the story begins after its front matter (header fields, a bare title)
+    body_end: int | None = None  # where its back matter (END, a closing author's note) begins; None: the end
+    # Chapters the source itself gives (a directory's files, an EPUB's spine, HTML headings);
+    # empty for a text file, whose chapters are found from its headings.
+    chapters: tuple[Chapter, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One chapter's text as it came: a file of a directory, an EPUB document, an HTML section."""
+
+    text: str
+    title: str  # the chapter's title when its text has no heading of its own
+    heading_end: int = 0  # markup said text[:heading_end] is the heading; 0: look for one in the text
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -60,68 +79,108 @@ def normalise_line_ends(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# "Title: X", "Author - X", "By: X". A hyphen needs a space before it: "By-and-by the rain stopped." is prose.
-_FIELD_LINE = re.compile(r"[ \t]*(title|author|by)(?:[ \t]*:|[ \t]+[-\u2013\u2014])[ \t]*(\S.*?)[ \t]*", re.IGNORECASE)
-_BYLINE = re.compile(r"[ \t]*by[ \t]+(\S.{0,60}?)[ \t]*", re.IGNORECASE)
-_HEADER_REGION = 1500  # headers sit at the top; a "Title:" deep in the prose is prose
-
-
-def _is_a_name(value: str) -> bool:
-    """ "Ada Quill", "J. R. Ode Jr." rather than the rest of a sentence: "By noon, the harbour was empty." """
-    if not value[:1].isupper() or value.endswith(tuple("!?\u2026,;:\"'\u201d\u2019")):
-        return False
-    return not value.endswith(".") or value.split()[-1][:1].isupper()
-
-
-def _header_field(line: str) -> tuple[str, str] | None:
-    """("title" | "author" | "byline", value) when *line* is a header line, else None."""
-    match = _FIELD_LINE.fullmatch(line)
-    if match:
-        return ("title" if match.group(1).lower() == "title" else "author"), match.group(2)
-    match = _BYLINE.fullmatch(line)
-    if match and _is_a_name(match.group(1)):
-        return "byline", match.group(1)
-    return None
-
-
-def find_title_and_author(text: str, fallback_title: str) -> tuple[str, str]:
-    """``Title:`` / ``Author:`` / ``By X`` lines at the top of the story, else the file's name."""
-    found: dict[str, str] = {}
-    for line in text[:_HEADER_REGION].split("\n"):
-        field = _header_field(line)
-        if field:
-            found.setdefault(*field)
-    return found.get("title") or fallback_title, found.get("author") or found.get("byline") or "Unknown author"
-
-
-def header_end(text: str) -> int:
-    """The end of the Title:/Author:/By lines (and blank lines) that open the story, if any."""
-    cursor, seen = 0, False
-    while cursor < len(text):
-        newline = text.find("\n", cursor)
-        stop = len(text) if newline < 0 else newline + 1
-        line = text[cursor:stop].rstrip("\n")
-        if line.strip(" \t"):
-            if _header_field(line) is None:
-                break
-            seen = True
-        cursor = stop
-    return cursor if seen else 0
-
-
 def title_from_filename(path: Path) -> str:
     stem = re.sub(r"[_\-]+", " ", path.stem).strip()
     return stem[:1].upper() + stem[1:] if stem else path.name
 
 
-def read_story(path: Path) -> Story:
-    """Read and decode one story; StoryError with a one-line reason when it is not a usable story."""
-    path = Path(path)
-    data = read_input(path, "story file", StoryError)
-    text, encoding = decode(data, str(path))
-    text = normalise_line_ends(text)
-    body_start = header_end(text)
-    if not text[body_start:].strip():  # nothing, or nothing but a Title/Author header
+def _read_text(path: Path) -> tuple[str, str]:
+    """The decoded text of one file, LF line ends, and its encoding."""
+    text, encoding = decode(read_input(path, "story file", StoryError), str(path))
+    return normalise_line_ends(text), encoding
+
+
+def _chapter(number: int, part: Part, offset: int) -> tuple[Chapter, Matter] | None:
+    """The part as a chapter at *offset* in the book's text, without its front and back matter."""
+    matter = find_matter(part.text[part.heading_end :])
+    start, end = part.heading_end + matter.body_start, part.heading_end + matter.body_end
+    if not any(ch.isalnum() for ch in part.text[start:end]):
+        return None
+    heading = (0, part.heading_end, part.title) if part.heading_end else opening_heading(part.text, start, end)
+    if heading is None:
+        return Chapter(number, part.title, offset + start, offset + end), matter
+    first, last, title = heading
+    return Chapter(number, title, offset + first, offset + end, body_start=offset + last), matter
+
+
+def _story_of_parts(path: Path, parts: list[Part], encoding: str, title: str | None, author: str | None) -> Story:
+    """One book of several parts: their texts joined by blank lines, one chapter per part with text."""
+    chapters: list[Chapter] = []
+    offset = 0
+    for part in parts:
+        made = _chapter(len(chapters) + 1, part, offset)
+        if made:
+            chapter, matter = made
+            chapters.append(chapter)
+            title, author = title or matter.title, author or matter.author
+        offset += len(part.text) + 2
+    if not chapters:
         raise StoryError(f"{path}: the story is empty")
-    title, author = find_title_and_author(text, title_from_filename(path))
-    return Story(path, text, encoding, title, author, body_start=body_start)
+    text = "\n\n".join(part.text for part in parts)
+    return Story(
+        path, text, encoding, title or title_from_filename(path), author or UNKNOWN_AUTHOR,
+        body_start=chapters[0].start, body_end=chapters[-1].end, chapters=tuple(chapters),
+    )
+
+
+def _natural_key(path: Path) -> list:
+    # "chapter-2" before "chapter-10".
+    return [int(piece) if piece.isdigit() else piece.casefold() for piece in re.split(r"(\d+)", path.name)]
+
+
+_CHAPTER_FILES = (".txt", ".text", ".md", ".markdown")
+_MARKUP_FILES = (".html", ".htm", ".xhtml")
+
+
+def _markup_parts(document: Document) -> list[Part]:
+    """Each chapter of an EPUB or HTML document as a part, its heading line first when it has one."""
+    parts = []
+    for number, (toc_title, blocks) in enumerate(document.chapters, start=1):
+        has_heading = bool(blocks) and blocks[0].kind == "heading"
+        heading = blocks[0].text if has_heading else ""
+        body = "\n\n".join(block.text for block in blocks[int(has_heading) :])
+        text = f"{heading}\n\n{body}" if has_heading else body
+        parts.append(Part(text, toc_title or heading or f"Chapter {number}", heading_end=len(heading)))
+    return parts
+
+
+def _read_directory(path: Path) -> Story:
+    """One book from a directory of chapter files, one chapter per file in natural order."""
+    files = sorted(
+        (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _CHAPTER_FILES),
+        key=_natural_key,
+    )
+    if not files:
+        raise StoryError(f"{path}: no chapter files ({', '.join(_CHAPTER_FILES)}) in the directory")
+    parts, encodings = [], []
+    for file in files:
+        text, encoding = _read_text(file)
+        parts.append(Part(text, title_from_filename(file)))
+        encodings.append(encoding)
+    return _story_of_parts(path, parts, "+".join(dict.fromkeys(encodings)), None, None)
+
+
+def read_story(path: Path) -> Story:
+    """Read one story: a text file, a directory of chapter files, an EPUB or an HTML page.
+
+    StoryError with a one-line reason when it is not a usable story.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return _read_directory(path)
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        read_input(path, "story file", StoryError)  # a missing or unreadable file is named like any other
+        document = read_epub(path)
+        return _story_of_parts(path, _markup_parts(document), "epub", document.title, document.author)
+    if suffix in _MARKUP_FILES:
+        document = read_html(read_input(path, "story file", StoryError), str(path))
+        return _story_of_parts(path, _markup_parts(document), "html", document.title, document.author)
+    text, encoding = _read_text(path)
+    matter = find_matter(text)
+    if not text[matter.body_start : matter.body_end].strip():  # nothing, or nothing but front matter
+        raise StoryError(f"{path}: the story is empty")
+    return Story(
+        path, text, encoding, matter.title or title_from_filename(path), matter.author or UNKNOWN_AUTHOR,
+        body_start=matter.body_start, body_end=matter.body_end,
+    )

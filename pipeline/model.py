@@ -81,6 +81,9 @@ class Utterance:
 
     text: str
     voice: Voice
+    # Stretches of text the story marked for stress (*word*, italics), as (start, end) offsets into
+    # text. The engine does not stress them yet; the clip cache keys on text and voice alone.
+    emphasis: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Book:
     narrator: Voice
     cast: tuple[Character, ...]  # every character, voiced: the configured ones, then those discovered
     scene_breaks: tuple[int, ...] = field(default=())  # paragraph numbers of scene separators
+    pronounce: tuple[tuple[str, str], ...] = field(default=())  # voices.yaml lexicon: (word, said as)
 
     @cached_property
     def _voice_by_speaker(self) -> dict[str, Voice]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .ingest import UNKNOWN_AUTHOR
 from .model import Book, Cue, Pauses, Segment, Utterance
+from .normalize import for_the_ear
 
 # A sentence ends at . ! ? or … (with any closing quotes or brackets) before white space, except
 # after the usual abbreviations and initials ("Mr. Darcy", "J. R. R.").
@@ -17,7 +19,8 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Capt|Col|Gen|Lt|Sgt|Rev|Mt|vs|etc|e\.g|i\.e|No|Vol)|\b[A-Z])\.$"
 )
 _LONGEST_ABBREVIATION = 6  # characters before the full stop worth looking at ("Capt", "e.g")
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s+\S)")
+# A spaced ellipsis ". . ." is one mark, not three full stops.
+_SENTENCE_END = re.compile(r"(?:\.(?:[ \t]\.){2}|[.!?\u2026])+[\"'\u201d\u2019)\]]*(?=\s+\S)")
 _LONG_SENTENCE = 600  # characters; longer ones are also cut at clause boundaries
 _CLAUSE_END = re.compile(r"[;:,\u2014]\s+")
 
@@ -70,15 +73,27 @@ def pause_after(segment: Segment, following: Segment | None, book: Book, pauses:
     return max(pauses.sentence, change)
 
 
-def plan_cues(book: Book, pauses: Pauses) -> list[Cue]:
-    """Every clip of the book in order, with the silence to leave after it."""
+def intro(book: Book) -> str:
+    """The title and author read before the story with --read-front-matter."""
+    return book.title if book.author == UNKNOWN_AUTHOR else f"{book.title}. By {book.author}."
+
+
+def plan_cues(book: Book, pauses: Pauses, read_front_matter: bool = False) -> list[Cue]:
+    """Every clip of the book in order, with the silence to leave after it.
+
+    Each sentence is said for the ear (normalize.py) and cut where a reader pauses (ellipses,
+    dashes); those cuts get a sentence's pause. With *read_front_matter* the title and author come first.
+    """
     cues = []
+    if read_front_matter and book.segments:
+        for piece in for_the_ear(intro(book), book.pronounce):
+            cues.append(Cue(Utterance(piece.text, book.narrator, piece.emphasis), pauses.paragraph, 1, 0))
     for index, segment in enumerate(book.segments):
         following = book.segments[index + 1] if index + 1 < len(book.segments) else None
         voice = book.voice_of(segment)
-        parts = sentences(segment.text)
+        parts = [piece for sentence in sentences(segment.text) for piece in for_the_ear(sentence, book.pronounce)]
         for k, part in enumerate(parts):
             last = k == len(parts) - 1
             pause = pause_after(segment, following, book, pauses) if last else pauses.sentence
-            cues.append(Cue(Utterance(part, voice), pause, segment.chapter, index))
+            cues.append(Cue(Utterance(part.text, voice, part.emphasis), pause, segment.chapter, index))
     return cues

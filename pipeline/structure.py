@@ -25,6 +25,8 @@ _HEADING = re.compile(
     r"[ \t]*(?:[.:\-\u2013\u2014][ \t]*(?P<title>[^\n]{0,100}?))?[ \t]*[.:]?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A Markdown heading: "# The Crypt", "## Chapter 3". A lone "#" is a scene separator.
+_MARKDOWN_HEADING = re.compile(r"^[ \t]*#{1,3}[ \t]+(?P<text>[^\n#]*\w[^\n]*?)[ \t#]*$", re.MULTILINE)
 # A heading with no title of its own may carry one on the next line ("CHAPTER I.\nDown the Rabbit-Hole").
 _TITLE_LINE = re.compile(r"\n[ \t]*(?P<title>[^\n.!?\"\u201c\u201d]{1,70}?)[ \t]*(?=\n|$)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -53,8 +55,26 @@ class _Heading:
     title: str
 
 
-def _find_headings(text: str) -> list[_Heading]:
+def is_heading(line: str) -> bool:
+    """True when *line* on its own is a chapter heading ("Chapter Two: The Crypt", "# Prologue")."""
+    return bool(_HEADING.fullmatch(line) or _MARKDOWN_HEADING.fullmatch(line))
+
+
+def _markdown_headings(text: str) -> list[_Heading]:
     headings = []
+    for match in _MARKDOWN_HEADING.finditer(text):
+        inner = _HEADING.fullmatch(match.group("text"))  # "## CHAPTER IV" reads like "CHAPTER IV"
+        title = match.group("text").strip()
+        if inner:
+            label = _heading_label(" ".join(inner.group("label").split()))
+            title = f"{label}: {inner.group('title').strip()}" if (inner.group("title") or "").strip() else label
+        start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+        headings.append(_Heading(start, match.end(), title))
+    return headings
+
+
+def _find_headings(text: str) -> list[_Heading]:
+    headings = _markdown_headings(text)
     for match in _HEADING.finditer(text):
         end = match.end()
         title = (match.group("title") or "").strip()
@@ -66,26 +86,42 @@ def _find_headings(text: str) -> list[_Heading]:
         label = _heading_label(" ".join(match.group("label").split()))
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
         headings.append(_Heading(start, end, f"{label}: {title}" if title else label))
-    return headings
+    return sorted(headings, key=lambda heading: heading.start)
 
 
-def find_chapters(text: str, book_title: str, body_start: int = 0) -> tuple[Chapter, ...]:
-    """One Chapter per heading; speakable text before the first heading is a chapter of its own.
+def opening_heading(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """(start, end, title) of a heading that opens text[start:end], if one does."""
+    for heading in _find_headings(text):
+        if start <= heading.start < end and not _has_words(text[start : heading.start]):
+            return heading.start, min(heading.end, end), heading.title
+        if heading.start >= start:
+            return None
+    return None
+
+
+def find_chapters(
+    text: str, book_title: str, body_start: int = 0, body_end: int | None = None
+) -> tuple[Chapter, ...]:
+    """One Chapter per heading in text[body_start:body_end]; speakable text before the first heading
+    is a chapter of its own.
 
     Headings with nothing but white space between them ("BOOK I" then "CHAPTER I") make one chapter
     whose title joins theirs. A story without headings is one chapter named after the story.
     """
+    body_end = len(text) if body_end is None else body_end
     merged: list[_Heading] = []
     for heading in _find_headings(text):
+        if not body_start <= heading.start < body_end:
+            continue
         if merged and not text[merged[-1].end : heading.start].strip():
             heading = _Heading(merged[-1].start, heading.end, f"{merged[-1].title} \u2014 {heading.title}")
             merged.pop()
         merged.append(heading)
     if not merged or _has_words(text[body_start : merged[0].start]):
         merged.insert(0, _Heading(body_start, body_start, book_title))
-    ends = [h.start for h in merged[1:]] + [len(text)]
+    ends = [h.start for h in merged[1:]] + [body_end]
     return tuple(
-        Chapter(number, h.title, h.start, end, body_start=h.end if h.end > h.start else None)
+        Chapter(number, h.title, h.start, end, body_start=min(h.end, end) if h.end > h.start else None)
         for number, (h, end) in enumerate(zip(merged, ends), start=1)
     )
 
@@ -95,11 +131,43 @@ def _has_words(text: str) -> bool:
 
 
 _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
+# "oOo", "xXx", "-o0o-", "~O~": letters drawn as an ornament, so they must mix cases or sit between symbols.
+_ORNAMENT = re.compile(
+    r"[^\w\s]*\s*(?:(?:o+[O0]+)+o+|(?:[O0]+o+)+[O0]+|(?:x+X+)+x+|(?:X+x+)+X+)\s*[^\w\s]*|[^\w\s]+\s*[oOxX]\s*[^\w\s]+"
+)
+# A paragraph the author addresses to readers, wherever it stands: "A/N: …", "(Author's note: …)".
+_NOTE_LABEL = re.compile(
+    r"[ \t]*[(\[]?[ \t]*(?:a/n\b|an:|author'?s\s+notes?\b|disclaimers?\s*:|beta'?d\s+by\b|notes?\s*:)",
+    re.IGNORECASE,
+)
 
 
-def _is_separator(paragraph: str) -> bool:
-    """"* * *", "~~~", "----": no words. A quoted "..." is a character saying nothing, not a new scene."""
+# What an author says to readers and a story's prose seldom does.
+_AUTHOR_TALK = re.compile(
+    r"\b(?:fics?|fanfics?|fan\s+fiction|reviews?|reviewing|r\s*&\s*r|a/n|author'?s\s+notes?|kudos|betas?"
+    r"|beta'?d|thanks\s+for\s+reading|next\s+chapter|update\s+soon|disclaimers?"
+    r"|(?:don'?t|do\s+not)\s+own\s+(?:anything|any\s+of|them|the\s+characters)|owns?\s+nothing"
+    r"|my\s+first\s+(?:story|fic))\b",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_the_author(paragraph: str) -> bool:
+    """Talk about the fic rather than the story: "Please review!", "Thanks to my beta"."""
+    return bool(_AUTHOR_TALK.search(paragraph))
+
+
+def is_separator(paragraph: str) -> bool:
+    """"* * *", "~~~", "----", "oOo": no words. A quoted "..." is a character saying nothing, not a new scene."""
+    paragraph = paragraph.strip()
+    if _ORNAMENT.fullmatch(paragraph):
+        return True
     return not _has_words(paragraph) and not _QUOTE_MARKS.intersection(paragraph)
+
+
+def is_authors_note(paragraph: str) -> bool:
+    """A paragraph the author addresses to readers ("A/N: …", "Disclaimer: …"): never read aloud."""
+    return bool(_NOTE_LABEL.match(paragraph))
 
 
 def is_hard_wrapped(text: str) -> bool:
@@ -128,7 +196,7 @@ def is_hard_wrapped(text: str) -> bool:
 
 
 def split_paragraphs(text: str, start: int, end: int, wrapped: bool) -> list[Paragraph]:
-    """Paragraph spans in text[start:end], trimmed of white space; empty ones are dropped."""
+    """Paragraph spans in text[start:end], trimmed of white space; empty ones and author's notes are dropped."""
     pattern = _BLANK_LINE if wrapped else re.compile(r"\n")
     paragraphs = []
     cursor = start
@@ -138,9 +206,8 @@ def split_paragraphs(text: str, start: int, end: int, wrapped: bool) -> list[Par
         stripped = piece.strip()
         if stripped:
             first = cursor + len(piece) - len(piece.lstrip())
-            paragraphs.append(
-                Paragraph(first, first + len(stripped), scene_break=_is_separator(stripped))
-            )
+            if not is_authors_note(stripped):
+                paragraphs.append(Paragraph(first, first + len(stripped), scene_break=is_separator(stripped)))
         cursor = separator.end() if separator else end
     return paragraphs
 
@@ -156,5 +223,19 @@ def story_paragraphs(text: str, chapters: tuple[Chapter, ...]) -> list[tuple[Cha
                 if line.group(0).strip():
                     first = line.start() + len(line.group(0)) - len(line.group(0).lstrip())
                     result.append((chapter, Paragraph(first, first + len(line.group(0).strip()), heading=True)))
-        result.extend((chapter, p) for p in split_paragraphs(text, body_start, chapter.end, wrapped))
+        paragraphs = split_paragraphs(text, body_start, chapter.end, wrapped)
+        result.extend((chapter, p) for p in _without_chapter_notes(text, paragraphs))
     return result
+
+
+def _without_chapter_notes(text: str, paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A chapter's paragraphs less the notes that open or close it ("Thanks for the reviews!")."""
+    def is_note(paragraph: Paragraph) -> bool:
+        return not paragraph.scene_break and sounds_like_the_author(text[paragraph.start : paragraph.end])
+
+    first, last = 0, len(paragraphs)
+    while first < last and is_note(paragraphs[first]):
+        first += 1
+    while last > first and is_note(paragraphs[last - 1]):
+        last -= 1
+    return paragraphs[first:last]

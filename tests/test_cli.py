@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,45 @@ def test_a_bad_cover_fails_before_rendering(runner, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.wav"))
+
+
+def salt_roads_directory(tmp_path: Path) -> Path:
+    book = tmp_path / "salt-roads"
+    book.mkdir()
+    (book / "01.txt").write_text("Title: Salt Roads\nAuthor: Ines Varga\n\nChapter 1: The Quay\n\nThe boats came in.\n")
+    (book / "02.md").write_text("# The Lighthouse\n\nThe lamp went out.\n\nA/N: Please review!\n")
+    return book
+
+
+def test_script_of_a_directory_is_one_book(runner, tmp_path):
+    result = invoke(runner, "script", salt_roads_directory(tmp_path))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "== Chapter 1: The Quay ==",
+        "Narrator (en-us): Chapter 1: The Quay",
+        "Narrator (en-us): The boats came in.",
+        "",
+        "== The Lighthouse ==",
+        "Narrator (en-us): # The Lighthouse",
+        "Narrator (en-us): The lamp went out.",
+    ]
+
+
+def test_build_of_a_directory_reads_the_front_matter_aloud_when_asked(runner, tmp_path):
+    from conftest import require_tool
+    from test_build import ffprobe
+
+    require_tool("espeak-ng")
+    require_tool("ffmpeg")
+    book, out, cache = salt_roads_directory(tmp_path), tmp_path / "out", tmp_path / "cache"
+    plain = invoke(runner, "build", book, "-o", out, "--cache", cache)
+    assert plain.exit_code == 0
+    assert re.fullmatch(rf"{re.escape(str(out / 'salt-roads.mp3'))}: 0:0\d, 2 chapter\(s\), 1 voice\(s\)\n", plain.stdout)
+    probe = ffprobe(out / "salt-roads.mp3")
+    assert [c["tags"]["title"] for c in probe["chapters"]] == ["Chapter 1: The Quay", "The Lighthouse"]
+    assert (probe["format"]["tags"]["title"], probe["format"]["tags"]["artist"]) == ("Salt Roads", "Ines Varga")
+    without_intro = float(probe["format"]["duration"])
+
+    introduced = invoke(runner, "build", book, "-o", out, "--cache", cache, "--read-front-matter")
+    assert introduced.exit_code == 0
+    assert float(ffprobe(out / "salt-roads.mp3")["format"]["duration"]) > without_intro + 1.0  # "Salt Roads. By Ines Varga."

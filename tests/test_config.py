@@ -316,7 +316,7 @@ def test_unknown_keys_are_warnings_with_line_numbers(fixture_path):
     config = load_config(path)
     assert config.warnings == (
         f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume)",
-        f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, pauses)",
+        f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, pauses, pronounce)",
         f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume)",
     )
     assert config.narrator.rate == 150
@@ -401,3 +401,20 @@ def test_any_text_gives_a_config_or_one_line_per_problem_naming_the_file(default
         assert all(line.startswith("voices.yaml:") for line in lines), lines
     else:
         assert all(warning.startswith("voices.yaml:") for warning in config.warnings)
+
+
+# --- pronounce ----------------------------------------------------------------------------------------
+
+
+def test_the_pronounce_lexicon_is_read_in_file_order(defaults):
+    config = parse("pronounce:\n  Giles: Jyles\n  Tara: Tahra\n", defaults)
+    assert config.pronounce == (("Giles", "Jyles"), ("Tara", "Tahra"))
+    assert defaults.pronounce == ()
+
+
+def test_pronounce_mistakes_name_line_and_key(defaults):
+    assert problems("pronounce:\n  Giles: [Jy, les]\n  Tara:\n  Anya: Ahnya\n", defaults) == [
+        "voices.yaml:2: pronounce.Giles: expected text, got a list",
+        "voices.yaml:3: pronounce.Tara: expected text, got ''",
+    ]
+    assert problems("pronounce: [Giles]\n", defaults) == ["voices.yaml:1: pronounce: expected a mapping, got a list"]

@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import StoryError
-from pipeline.ingest import decode, find_title_and_author, header_end, read_story
+from pipeline.frontmatter import find_matter
+from pipeline.ingest import decode, read_story
 
 # One story, written below in every encoding a reader's editor might have saved it in. Every character
 # here exists in Windows-1252, so the same text can be encoded five ways.
@@ -36,6 +37,15 @@ ENCODING_NAMES = {
     "windows-1252": "cp1252",
 }
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
+
+
+def find_title_and_author(text: str, fallback: str) -> tuple[str, str]:
+    matter = find_matter(text)
+    return matter.title or fallback, matter.author or "Unknown author"
+
+
+def header_end(text: str) -> int:
+    return find_matter(text).body_start
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -129,12 +139,6 @@ def test_a_missing_story_is_named(tmp_path):
     assert story_error(path) == f"{path}: no such story file"
 
 
-def test_a_directory_is_not_a_story(tmp_path):
-    path = tmp_path / "chapters"
-    path.mkdir()
-    assert story_error(path) == f"{path}: is a directory, not a story file"
-
-
 @pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
 def test_bytes_undefined_in_windows_1252_are_named_with_their_offset(tmp_path, byte):
     data = b"Caf\xe9 " + bytes([byte]) + b" noir"  # 0xE9 rules out UTF-8; the byte rules out cp1252
@@ -159,9 +163,10 @@ def test_title_and_author_lines(fixture_path):
     assert (story.title, story.author) == ("The Glass Orchard", "Ada Quill")
 
 
-def test_a_by_line_names_the_author(fixture_path):
+def test_a_by_line_names_the_author_and_the_bare_line_above_it_the_title(fixture_path):
     story = read_story(fixture_path("ingest-byline.txt"))
-    assert (story.title, story.author) == ("Ingest byline", "Ada Quill")
+    assert (story.title, story.author) == ("The Glass Orchard", "Ada Quill")
+    assert story.text[story.body_start :].startswith("The orchard had been planted")
 
 
 @pytest.mark.parametrize(
@@ -172,7 +177,7 @@ def test_a_by_line_names_the_author(fixture_path):
         ("Title - Salt\nAuthor - Ines Varga", ("Salt", "Ines Varga")),
         ("Title: Salt\nBy: Ines Varga", ("Salt", "Ines Varga")),
         ("Title: Salt\nby Ines Varga", ("Salt", "Ines Varga")),
-        ("Salt\n\nby Ines Varga and Tom Ode", ("Fallback", "Ines Varga and Tom Ode")),
+        ("Salt\n\nby Ines Varga and Tom Ode", ("Salt", "Ines Varga and Tom Ode")),
         ("by J. R. Ode Jr.", ("Fallback", "J. R. Ode Jr.")),
         ("Author: Ines Varga\nTitle: Salt", ("Salt", "Ines Varga")),
     ],

@@ -1,5 +1,7 @@
 """Cues: sentences for the engine and the silences between them."""
 
+from dataclasses import replace
+
 from pipeline.book import make_book
 from pipeline.config import packaged_defaults
 from pipeline.ingest import Story
@@ -56,3 +58,26 @@ def test_each_cue_carries_its_speakers_voice():
     rowan = next(c for c in book.cast if c.name == "Rowan")
     voices = [c.utterance.voice for c in plan_cues(book, PAUSES)]
     assert voices == [rowan.voice, book.narrator]
+
+
+def test_the_engine_hears_the_text_for_the_ear_and_emphasis_rides_along():
+    config = replace(packaged_defaults(), pronounce=(("Giles", "Jyles"),))
+    book = book_of("Giles was *very* late\u2014again.\n", config)
+    utterances = [c.utterance for c in plan_cues(book, PAUSES)]
+    assert [(u.text, u.emphasis) for u in utterances] == [("Jyles was very late", ((10, 14),)), ("again.", ())]
+    assert [c.pause_after_ms for c in plan_cues(book, PAUSES)] == [PAUSES.sentence, 0]
+    assert book.segments[0].text == "Giles was *very* late\u2014again."  # the script is unchanged
+
+
+def test_read_front_matter_says_title_and_author_first():
+    book = book_of("The tide turned.\n")
+    cues = plan_cues(book, PAUSES, read_front_matter=True)
+    assert [(c.utterance.text, c.pause_after_ms, c.chapter) for c in cues] == [
+        ("T. By A.", PAUSES.paragraph, 1),
+        ("The tide turned.", 0, 1),
+    ]
+    assert [c.utterance.text for c in plan_cues(book, PAUSES)] == ["The tide turned."]
+
+
+def test_a_spaced_ellipsis_is_one_mark():
+    assert sentences("Not for me . . . you . . . her. Then.") == ["Not for me . . .", "you . . .", "her.", "Then."]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.ingest import header_end
+from pipeline.frontmatter import find_matter
 from pipeline.model import Chapter
 from pipeline.structure import find_chapters, is_hard_wrapped, split_paragraphs, story_paragraphs
 
@@ -153,10 +153,10 @@ def test_a_separator_under_a_heading_is_not_its_title():
 
 def test_title_and_author_lines_are_left_out_of_the_chapters(fixture_path):
     text = "Title: Salt\nAuthor: Ines Varga\n\nChapter 1\n\nThe sea was grey.\n"
-    chapters = find_chapters(text, "Salt", header_end(text))
+    chapters = find_chapters(text, "Salt", find_matter(text).body_start)
     assert titles(chapters) == ["Chapter 1"]
     text = "Title: Salt\nAuthor: Ines Varga\n\nThe sea was grey.\n"
-    chapters = find_chapters(text, "Salt", header_end(text))
+    chapters = find_chapters(text, "Salt", find_matter(text).body_start)
     assert chapters == (Chapter(1, "Salt", text.index("The sea"), len(text)),)
     assert paragraph_texts(text, chapters) == [(1, " ", "The sea was grey.")]
 
@@ -314,7 +314,7 @@ STORIES = st.lists(st.one_of(PIECES, st.text(max_size=30)), max_size=40).map("".
 @example("\u2028Chapter 1\n\nText")
 @example("Title: Salt\n\nPrologue\nChapter 1")
 def test_any_text_gives_ordered_non_overlapping_paragraphs_within_their_chapters(text):
-    for body_start in {0, header_end(text)}:
+    for body_start in {0, find_matter(text).body_start}:
         chapters = find_chapters(text, "Book", body_start)
         assert_chapters_tile(text, chapters, start=chapters[0].start)
         assert chapters[0].start >= body_start
@@ -327,3 +327,48 @@ def test_any_text_gives_ordered_non_overlapping_paragraphs_within_their_chapters
             assert chapter.start <= paragraph.start < paragraph.end <= chapter.end
             assert paragraph.start >= previous_end
             previous_end = paragraph.end
+
+
+# --- fan-fiction conventions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "heading, title",
+    [("# The Crypt", "The Crypt"), ("## Chapter 3", "Chapter 3"), ("### CHAPTER IV: Salt ###", "Chapter IV: Salt")],
+)
+def test_markdown_headings_are_chapters(heading, title):
+    text = f"{PROSE}\n{heading}\n\n{PROSE}"
+    chapters = find_chapters(text, "Book")
+    assert titles(chapters) == ["Book", title]
+    assert text[chapters[1].start : chapters[1].body_start].strip() == heading.strip()
+
+
+@pytest.mark.parametrize("separator", ["= = = =", "***", "* * *", "~~~", "----", "oOo", "xXx", "-o0o-", "#", "   #   "])
+def test_every_separator_form_is_a_scene_break(separator):
+    text = f"{PROSE}\n{separator}\n\n{PROSE}"
+    assert [kind for _, kind, _ in paragraph_texts(text)] == [" ", "S", " "]
+
+
+@pytest.mark.parametrize("line", ["Ooo, look at that.", "Ooo", "Oh.", "OOO", "Xx"])
+def test_words_that_look_like_ornaments_are_prose(line):
+    assert paragraph_texts(f"{PROSE}\n{line}\n")[1] == (1, " ", line)
+
+
+def test_authors_notes_inside_the_story_are_never_paragraphs(fixture_path):
+    text = story(fixture_path, "fanfic-header-notes-and-end.txt")
+    matter = find_matter(text)
+    paragraphs = paragraph_texts(text, find_chapters(text, "Book", matter.body_start, matter.body_end))
+    assert [t for _, kind, t in paragraphs if kind == "S"] == ["* * *", "oOo"]  # the closing "= = =" is back matter
+    spoken = [t for _, kind, t in paragraphs if kind != "S"]
+    assert not [t for t in spoken if "A/N" in t or "review" in t or "END" in t or "Rating" in t]
+    assert spoken[0].startswith("The storm came in") and spoken[-1] == "The cat said nothing, as cats do."
+
+
+def test_notes_that_open_or_close_a_chapter_are_not_read():
+    text = (
+        "Chapter 1\n\nThe tide turned.\n\nPlease review, it makes my day!\n\n"
+        "Chapter 2\n\nThanks for all the reviews! I don't own any of them.\n\nThe boats came home.\n\n"
+        "She reviewed the logbook.\n"
+    )
+    spoken = [t for _, kind, t in paragraph_texts(text)]
+    assert spoken == ["Chapter 1", "The tide turned.", "Chapter 2", "The boats came home.", "She reviewed the logbook."]
