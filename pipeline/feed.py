@@ -11,7 +11,10 @@ The guid of an episode is a UUID derived from its file name, title and author: r
 subscriber's app.
 
 feedgen writes the RSS and the iTunes namespace; it has no Podcasting 2.0 support, so the
-``podcast:`` tags come from a small extension class registered with it.
+``podcast:`` tags come from a small extension class registered with it. The chapters and transcript
+links are written twice, under the namespace's current URI and under its original GitHub one,
+because gPodder (podcastparser 0.6.11) still knows only the original and current apps the new one;
+each reader sees its own copy once and ignores the other.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .publish import chapters_path, cover_path, transcript_path, write_atomicall
 
 FEED_NAME = "feed.xml"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PODCAST_NS_ORIGINAL = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 CHAPTERS_TYPE = "application/json+chapters"  # the MIME type the Podcasting 2.0 namespace names
 TRANSCRIPT_TYPE = "text/vtt"
 GENERATOR = "audiobook"
@@ -156,16 +160,17 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
         self.language = "en"
 
     def extend_ns(self):
-        return {"podcast": PODCAST_NS}
+        return {"podcast": PODCAST_NS, "podcast1": PODCAST_NS_ORIGINAL}
 
     def extend_rss(self, item):
-        if self.chapters:
-            xml_elem(f"{{{PODCAST_NS}}}chapters", item, url=self.chapters, type=CHAPTERS_TYPE)
-        if self.transcript:
-            xml_elem(
-                f"{{{PODCAST_NS}}}transcript", item,
-                url=self.transcript, type=TRANSCRIPT_TYPE, language=self.language, rel="captions",
-            )  # fmt: skip
+        for namespace in (PODCAST_NS, PODCAST_NS_ORIGINAL):
+            if self.chapters:
+                xml_elem(f"{{{namespace}}}chapters", item, url=self.chapters, type=CHAPTERS_TYPE)
+            if self.transcript:
+                xml_elem(
+                    f"{{{namespace}}}transcript", item,
+                    url=self.transcript, type=TRANSCRIPT_TYPE, language=self.language, rel="captions",
+                )  # fmt: skip
         return item
 
 

@@ -23,7 +23,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import segno
 
@@ -127,7 +127,7 @@ def lan_address() -> str:
 
 def resolve_request(root: Path, target: str) -> Path:
     """The file under *root* that request target *target* names, or Refused (403 or 404)."""
-    path = unquote(urlsplit(target).path)
+    path = unquote(request_path(target))
     parts = [part for part in path.split("/") if part]
     if "\0" in path or "\\" in path or any(part in (".", "..") for part in parts):
         raise Refused(HTTPStatus.FORBIDDEN)
@@ -139,6 +139,11 @@ def resolve_request(root: Path, target: str) -> Path:
     if not real.is_file():
         raise Refused(HTTPStatus.NOT_FOUND)
     return real
+
+
+def request_path(target: str) -> str:
+    """The path part of a request target, still %-encoded (not urlsplit: "//x" is a path here, not a host)."""
+    return target.split("?", 1)[0].split("#", 1)[0]
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -155,12 +160,11 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise Refused(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
         return max(0, size - int(last)), size - 1
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None  # not a valid range at all: ignored
     if start >= size:
         raise Refused(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
-    return start, min(end, size - 1)
+    return start, min(int(last), size - 1) if last else size - 1
 
 
 class BookRequestHandler(BaseHTTPRequestHandler):
@@ -175,7 +179,7 @@ class BookRequestHandler(BaseHTTPRequestHandler):
 
     def _respond(self, *, with_body: bool) -> None:
         try:
-            if urlsplit(self.path).path == "/" + FEED_NAME:
+            if request_path(self.path) == "/" + FEED_NAME:
                 self._send_bytes(self.server.feed(), CONTENT_TYPES[".xml"], with_body)
             else:
                 self._send_file(resolve_request(self.server.root, self.path), with_body)
