@@ -9,12 +9,15 @@ last one; dialogue and thought carry a ``<v Speaker>`` voice span so an app can 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from .model import DIALOGUE, THOUGHT, Book, Cue
 from .speech import speakable
 
 CHAPTERS_VERSION = "1.2.0"  # the Podcasting 2.0 JSON chapters format this writes
+_TIMESTAMP = r"(\d{2,}):(\d{2}):(\d{2})\.(\d{3})"
+_TIMING = re.compile(rf"{_TIMESTAMP} --> {_TIMESTAMP}")
 
 
 def chapters_json(book: Book, chapter_starts_ms: Sequence[int]) -> str:
@@ -67,6 +70,24 @@ def timestamp(ms: int) -> str:
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def read_webvtt(text: str) -> list[tuple[int, int, str]]:
+    """``(start_ms, end_ms, text)`` of every cue of a transcript :func:`webvtt` wrote, for checking it.
+
+    Raises ValueError on anything else, so a malformed transcript cannot pass a check unnoticed.
+    """
+    if not text.startswith("WEBVTT\n\n"):
+        raise ValueError("not a WebVTT file: no WEBVTT header")
+    cues = []
+    for block in text.removeprefix("WEBVTT\n\n").strip().split("\n\n"):
+        timing, _, payload = block.partition("\n")
+        match = _TIMING.fullmatch(timing)
+        if match is None or not payload or "\n" in payload:
+            raise ValueError(f"not a one-line cue: {block!r}")
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = map(int, match.groups())
+        cues.append((((h1 * 60 + m1) * 60 + s1) * 1000 + ms1, ((h2 * 60 + m2) * 60 + s2) * 1000 + ms2, payload))
+    return cues
 
 
 def _escape(text: str) -> str:

@@ -13,7 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import cli
 from pipeline.serve import Refused, byte_range, qr_code, resolve_request
 
 ROOT = Path(__file__).parent.parent
@@ -175,3 +177,11 @@ def test_the_served_feed_points_at_the_server(server):
     base = feed_url.removesuffix("feed.xml")
     assert enclosures == [base + "part-2.mp3", base + "part-10.mp3"]
     assert all(urlsplit(url).port == port for url in enclosures)
+
+
+def test_serving_a_directory_without_books_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--host", "127.0.0.1", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {tmp_path}: no MP3s to publish; run `audiobook build STORY -o {tmp_path}` first\n"
+    )

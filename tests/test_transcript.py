@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from array import array
 
@@ -12,11 +11,10 @@ from conftest import require_tool
 
 from pipeline.model import BOOK_FRAME_RATE, DIALOGUE, NARRATION, THOUGHT, Book, Chapter, Cue, Segment, Utterance, Voice
 from pipeline.publish import chapters_path, transcript_path
-from pipeline.transcript import chapters_json, segment_spans, timestamp, webvtt
+from pipeline.transcript import chapters_json, read_webvtt, segment_spans, timestamp, webvtt
 
 TOLERANCE_MS = 50  # the issue's bound between chapters JSON, VTT, ID3 chapters and audio
 VOICE = Voice(id="en-us")
-VTT_TIMING = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})$")
 
 
 def segment(kind: str, speaker: str | None, text: str, chapter: int = 1) -> Segment:
@@ -32,23 +30,20 @@ def cues_for(*segment_indexes: int) -> list[Cue]:
     return [Cue(Utterance(f"s{n}", VOICE), 250, 1, index) for n, index in enumerate(segment_indexes)]
 
 
-def parse_vtt(text: str) -> list[tuple[int, int, str]]:
-    """(start_ms, end_ms, payload) of every cue; asserts the WebVTT shape on the way."""
-    assert text.startswith("WEBVTT\n\n")
-    cues = []
-    for block in text[len("WEBVTT\n\n") :].strip().split("\n\n"):
-        timing, payload = block.split("\n")
-        match = VTT_TIMING.match(timing)
-        assert match, timing
-        h1, m1, s1, f1, h2, m2, s2, f2 = map(int, match.groups())
-        cues.append(((h1 * 60 + m1) * 60_000 + s1 * 1000 + f1, (h2 * 60 + m2) * 60_000 + s2 * 1000 + f2, payload))
-    return cues
-
-
 def test_timestamp_is_hours_minutes_seconds_millis():
     assert timestamp(0) == "00:00:00.000"
     assert timestamp(3_723_045) == "01:02:03.045"
     assert timestamp(36_000_000) == "10:00:00.000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["00:00:00.000 --> 00:00:01.000\nno header", "WEBVTT\n\n0:00.000 --> 0:01.000\nshort timestamps",
+     "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n"],
+)
+def test_reading_a_transcript_refuses_what_webvtt_does_not_write(text):
+    with pytest.raises(ValueError):
+        read_webvtt(text)
 
 
 def test_a_segment_spans_from_its_first_cue_start_to_its_last_cue_end():
@@ -71,7 +66,7 @@ def test_vtt_has_a_cue_per_spoken_segment_and_voice_spans_for_known_speakers():
         segment(THOUGHT, "Rowan", "Not again."),
     )
     vtt = webvtt(book, cues_for(0, 1, 2, 4), [(0, 900), (1250, 1800), (2150, 2900), (3250, 4000)])
-    assert parse_vtt(vtt) == [
+    assert read_webvtt(vtt) == [
         (0, 900, "The door opened."),
         (1250, 1800, "<v Nell>Come in,</v>"),
         (2150, 2900, "Who said that?"),
@@ -82,7 +77,7 @@ def test_vtt_has_a_cue_per_spoken_segment_and_voice_spans_for_known_speakers():
 def test_vtt_escapes_markup_in_text_and_speaker_names():
     book = book_of(segment(DIALOGUE, "Ann <Bo>", "Fish & chips --> now <b>."))
     vtt = webvtt(book, cues_for(0), [(0, 500)])
-    assert parse_vtt(vtt)[0][2] == "<v Ann &lt;Bo&gt;>Fish &amp; chips --&gt; now &lt;b&gt;.</v>"
+    assert read_webvtt(vtt)[0][2] == "<v Ann &lt;Bo&gt;>Fish &amp; chips --&gt; now &lt;b&gt;.</v>"
 
 
 def test_chapters_json_is_podcasting_2_0_with_start_times_in_seconds():
@@ -129,7 +124,7 @@ def test_chapters_json_vtt_and_id3_chapters_agree(published):
     for chapter, (probed_ms, _) in zip(document["chapters"], probed):
         assert abs(chapter["startTime"] * 1000 - probed_ms) <= TOLERANCE_MS
 
-    cues = parse_vtt(transcript_path(mp3).read_text(encoding="utf-8"))
+    cues = read_webvtt(transcript_path(mp3).read_text(encoding="utf-8"))
     starts = [start for start, _, _ in cues]
     for chapter in document["chapters"]:  # each chapter opens with its heading's cue
         assert min(abs(chapter["startTime"] * 1000 - start) for start in starts) <= TOLERANCE_MS
@@ -144,7 +139,7 @@ def test_vtt_cues_are_where_the_speech_is_in_the_audio(published):
     _, reports = published
     mp3 = reports[0].output
     samples = decoded(mp3)
-    cues = parse_vtt(transcript_path(mp3).read_text(encoding="utf-8"))
+    cues = read_webvtt(transcript_path(mp3).read_text(encoding="utf-8"))
     for start, end, payload in cues:
         assert loudest(samples, start, end) > 1000, f"no speech under {payload!r}"
     for (_, end, _), (next_start, _, _) in zip(cues, cues[1:]):
