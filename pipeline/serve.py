@@ -75,18 +75,20 @@ class BookServer(ThreadingHTTPServer):
         return self.base_url + FEED_NAME
 
     def feed(self) -> bytes:
-        s = self.settings
-        episodes = find_episodes(self.root)
-        return render_feed(self.root, self.base_url, episodes, title=s.title, author=s.author, language=s.language)
+        """The feed of what is in the directory now, linking back to this server."""
+        settings = self.settings
+        return render_feed(
+            self.root, self.base_url, find_episodes(self.root),
+            title=settings.title, author=settings.author, language=settings.language,
+        )  # fmt: skip
 
 
-def start_server(directory: Path, host: str = "0.0.0.0", port: int = DEFAULT_PORT, settings=FeedSettings()) -> BookServer:
+def start_server(
+    directory: Path, host: str = "0.0.0.0", port: int = DEFAULT_PORT, settings: FeedSettings = FeedSettings()
+) -> BookServer:
     """A server for *directory*, bound and ready for ``serve_until_interrupted``; fails early with no books."""
-    if not directory.is_dir():
-        raise PublishError(f"{directory}: no such directory")
-    root = directory.resolve()
-    find_episodes(root)
-    return BookServer(root, host, port, settings)
+    find_episodes(directory)
+    return BookServer(directory.resolve(), host, port, settings)
 
 
 def serve_until_interrupted(server: BookServer) -> None:
@@ -185,9 +187,10 @@ class BookRequestHandler(BaseHTTPRequestHandler):
                 self._send_file(resolve_request(self.server.root, self.path), with_body)
         except Refused as refusal:
             self._send_refusal(refusal.status)
-        except PublishError:  # the directory has no books (any more): there is no feed
+        except PublishError as error:  # no books (any more), or one that cannot be read: no feed
+            self.log_error("%s", error)
             self._send_refusal(HTTPStatus.NOT_FOUND)
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:
             pass  # the app stopped listening mid-file, as it does on every seek
 
     def _send_bytes(self, data: bytes, content_type: str, with_body: bool) -> None:

@@ -31,7 +31,7 @@ def test_title_and_author_are_drawn_in_the_middle():
     band = plain.crop((100, 500, 1300, 900)).convert("L")
     low, high = band.getextrema()
     assert high - low > 100
-    # The author changes the picture, and only the author's lines do.
+    # The author is drawn too: the picture changes with it.
     difference = ImageChops.difference(plain, with_author).convert("L").point(lambda v: 255 if v > 40 else 0)
     assert difference.getbbox() is not None
 
