@@ -48,6 +48,7 @@ class AssembledBook:
     path: Path
     duration_ms: int
     chapter_starts_ms: tuple[int, ...]  # one per chapter, in chapter-number order
+    cue_spans_ms: tuple[tuple[int, int], ...]  # per cue, in order: its speech's (start, end), pause excluded
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class _Timeline:
 
     total_samples: int
     chapter_start_samples: tuple[int, ...]
+    cue_spans: tuple[tuple[int, int], ...]  # (first sample, sample after the clip) per cue
 
 
 def assemble(
@@ -105,7 +107,8 @@ def assemble(
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
-    return AssembledBook(path=out_path, duration_ms=duration_ms, chapter_starts_ms=starts_ms)
+    cue_spans_ms = tuple((_samples_to_ms(start), _samples_to_ms(end)) for start, end in timeline.cue_spans)
+    return AssembledBook(path=out_path, duration_ms=duration_ms, chapter_starts_ms=starts_ms, cue_spans_ms=cue_spans_ms)
 
 
 def _remove_abandoned_temp_files(out_path: Path) -> None:
@@ -216,22 +219,25 @@ def _stream_book(
     """Write every clip and pause to *sink* as raw PCM, counting samples to place the chapters."""
     samples = 0
     chapter_starts: list[int] = []
+    cue_spans: list[tuple[int, int]] = []
     for cue, path in zip(cues, cue_clips):
         # Every chapter numbered up to this cue's starts here, including ones that have no cues.
         while len(chapter_starts) < len(chapter_numbers) and chapter_numbers[len(chapter_starts)] <= cue.chapter:
             chapter_starts.append(samples)
+        cue_start = samples
         with _open_clip(path, cue.utterance) as clip:
             while frames := clip.readframes(_CHUNK_FRAMES):
                 # A truncated file can end mid-sample; an odd byte would shift the rest of the book.
                 whole = len(frames) - len(frames) % BOOK_SAMPLE_WIDTH
                 sink.write(frames[:whole])
                 samples += whole // BOOK_SAMPLE_WIDTH
+        cue_spans.append((cue_start, samples))
         pause = _ms_to_samples(cue.pause_after_ms)
         for offset in range(0, pause, _CHUNK_FRAMES):
             sink.write(_SILENCE_CHUNK[: min(_CHUNK_FRAMES, pause - offset) * BOOK_SAMPLE_WIDTH])
         samples += max(pause, 0)
     chapter_starts.extend([samples] * (len(chapter_numbers) - len(chapter_starts)))
-    return _Timeline(total_samples=samples, chapter_start_samples=tuple(chapter_starts))
+    return _Timeline(total_samples=samples, chapter_start_samples=tuple(chapter_starts), cue_spans=tuple(cue_spans))
 
 
 def _ms_to_samples(ms: int) -> int:

@@ -1,4 +1,4 @@
-"""``audiobook build``: ingest → segment → synthesize → assemble, one MP3 per story."""
+"""``audiobook build``: ingest → segment → synthesize → assemble → publish, one MP3 per story."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from typing import Callable
 from .assembler import assemble
 from .book import make_book
 from .config import Config
+from .cover import generated_cover
 from .errors import AssemblyError, StoryError
 from .ingest import read_story
+from .publish import publish_cover, publish_timeline
 from .speech import plan_cues
 from .tags import read_cover
 from .synthesis import synthesize
@@ -60,22 +62,27 @@ def build_story(
     on_plan: Callable[[int], None] | None = None,
     read_front_matter: bool = False,
 ) -> BuildReport:
-    """Render one story to ``out_dir/<stem>.mp3``; ``on_plan`` hears how many clips there will be."""
+    """Render one story to ``out_dir/<stem>.mp3`` with its cover, chapters and transcript beside it.
+
+    ``on_plan`` hears how many clips there will be. Without *cover* one is drawn from the title.
+    """
     story = read_story(story_path)
     book = make_book(story, config)
     cues = plan_cues(book, config.pauses, read_front_matter)
     if not cues:
         raise StoryError(f"{story.path}: nothing to read aloud")
-    if cover is not None:
-        read_cover(cover)  # a bad cover fails now, not after the whole book is rendered
+    # A bad cover fails now, not after the whole book is rendered.
+    cover_art = read_cover(cover) if cover is not None else generated_cover(book.title, book.author)
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)
     rendered = synthesize([cue.utterance for cue in cues], cache_dir, jobs=jobs, progress=progress)
+    mp3 = out_dir / f"{story.path.stem}.mp3"
     assembled = assemble(
-        cues, rendered.clips, book.chapters, out_dir / f"{story.path.stem}.mp3",
-        title=book.title, author=book.author, cover=cover,
+        cues, rendered.clips, book.chapters, mp3,
+        title=book.title, author=book.author, cover=publish_cover(mp3, cover_art),
     )
+    publish_timeline(book, cues, assembled)
     # Counted as `script` lists them; a segment with nothing to say ("…") counts as cached.
     fresh_segments = {cue.segment for cue in cues if cue.utterance in rendered.fresh}
     return BuildReport(

@@ -14,8 +14,10 @@ from .book import make_book
 from .build import build_story, default_cache_dir
 from .config import load_config
 from .errors import AudiobookError
+from .feed import write_feed
 from .ingest import read_story
 from .script import jsonl_lines, text_lines
+from .serve import DEFAULT_PORT, FeedSettings, qr_code, serve_until_interrupted, start_server
 from .voices import list_variants, list_voices, voice_table
 
 DEFAULT_VOICES = Path("voices.yaml")
@@ -72,13 +74,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
               help="Speech engine processes to run at once.")
 @click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="JPEG or PNG cover art to embed.")
+              help="JPEG or PNG cover art to embed (default: one drawn with the title and author).")
 @click.option("--read-front-matter", is_flag=True,
               help="Read the title and author aloud before the story (they are always in the tags).")
 def build(stories, voices, output, cache, jobs, cover, read_front_matter) -> None:
     """Render each STORY to OUTPUT/<story-stem>.mp3 with a voice per character.
 
-    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
+    A STORY is a text file, an EPUB, an HTML page or a directory of chapter files. Beside each MP3
+    go its cover (.jpg or .png), chapters (.chapters.json) and transcript (.vtt).
 
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
     """
@@ -152,6 +155,49 @@ def voices(lang) -> None:
     """
     for line in voice_table(list_voices(), list_variants(), lang):
         click.echo(line)
+
+
+FEED_TITLE_OPTION = click.option("--title", default=None,
+                                 help="Podcast title (default: the book's title, or the directory's name).")
+FEED_AUTHOR_OPTION = click.option("--author", default=None, help="Podcast author (default: the books' authors).")
+FEED_LANGUAGE_OPTION = click.option("--language", default="en", show_default=True,
+                                    help="Language code of the podcast and its transcripts.")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", required=True, help="Address the directory will be served at, e.g. https://example.org/book/.")
+@FEED_TITLE_OPTION
+@FEED_AUTHOR_OPTION
+@FEED_LANGUAGE_OPTION
+def feed(directory, base_url, title, author, language) -> None:
+    """Write DIRECTORY/feed.xml, a podcast feed with one episode per MP3, in file-name order.
+
+    Example: audiobook feed output --base-url https://example.org/book/ --title "The Crypt"
+    """
+    published = write_feed(directory, base_url, title=title, author=author, language=language)
+    click.echo(f"{published.path}: {published.episodes} episode(s)")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port to listen on (0: any free port).")
+@FEED_TITLE_OPTION
+@FEED_AUTHOR_OPTION
+@FEED_LANGUAGE_OPTION
+def serve(directory, host, port, title, author, language) -> None:
+    """Serve DIRECTORY's books and their feed over HTTP until Ctrl-C, with a QR code to subscribe.
+
+    Example: audiobook serve output --port 8000
+    """
+    server = start_server(directory, host, port, FeedSettings(title=title, author=author, language=language))
+    click.echo(f"Serving {directory} at {server.base_url}")
+    click.echo(f"Subscribe in a podcast app: {server.feed_url}")
+    click.echo(qr_code(server.feed_url), nl=False)
+    click.echo("Press Ctrl-C to stop.")
+    serve_until_interrupted(server)
 
 
 def _interrupt(signum, frame):

@@ -42,3 +42,7 @@ def read_input(path: Path, what: str, error: type[AudiobookError]) -> bytes:
         raise error(f"{path}: is a directory, not a {what}") from None
     except OSError as failure:
         raise error(f"{path}: cannot read: {failure.strerror}") from None
+
+
+class PublishError(AudiobookError):
+    """Writing a sidecar (chapters, transcript, cover) or the feed, or serving them, failed."""

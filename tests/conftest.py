@@ -39,3 +39,26 @@ def cache_dir(tmp_path) -> Path:
     path = tmp_path / "cache"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory):
+    """Two real builds into one directory, as `audiobook feed` and `serve` find them.
+
+    Named part-2 and part-10 so that story order (natural) differs from plain string order.
+    Returns the directory and the build reports, in story order.
+    """
+    from pipeline.build import build_story
+    from pipeline.config import load_config
+
+    require_tool("espeak-ng")
+    require_tool("ffmpeg")
+    stories = tmp_path_factory.mktemp("stories")
+    out = tmp_path_factory.mktemp("published")
+    cache = tmp_path_factory.mktemp("published-cache")
+    reports = []
+    for name, fixture in (("part-2", "feed-two-chapters-with-speakers.txt"), ("part-10", "feed-one-paragraph.txt")):
+        story = stories / f"{name}.txt"
+        story.write_bytes((FIXTURES / fixture).read_bytes())
+        reports.append(build_story(story, load_config(None), out, cache, jobs=2))
+    return out, reports

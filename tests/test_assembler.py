@@ -107,6 +107,11 @@ def test_book_has_exact_duration_format_chapters_and_tags(tools, tmp_path):
     assert book.duration_ms == round(total * 1000 / BOOK_FRAME_RATE)
     expected_starts = [cue_starts[0], cue_starts[3], cue_starts[5]]
     assert book.chapter_starts_ms == tuple(round(s * 1000 / BOOK_FRAME_RATE) for s in expected_starts)
+    # Each cue's speech: from its first sample to the end of its clip, the pause after it excluded.
+    clip_ends = [start + clip_ms * BOOK_FRAME_RATE // 1000 for start, (_, clip_ms, _) in zip(cue_starts, THREE_CHAPTERS)]
+    assert book.cue_spans_ms == tuple(
+        (round(start * 1000 / BOOK_FRAME_RATE), round(end * 1000 / BOOK_FRAME_RATE)) for start, end in zip(cue_starts, clip_ends)
+    )
 
     info = probe(out)
     (stream,) = info["streams"]

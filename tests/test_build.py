@@ -101,7 +101,9 @@ def test_a_killed_build_leaves_no_broken_mp3_and_the_next_run_finishes(tmp_path)
     finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert ffprobe(out / "the-lamp-room.mp3")["chapters"]
-    assert sorted(p.name for p in out.iterdir()) == ["the-lamp-room.mp3"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "the-lamp-room.chapters.json", "the-lamp-room.jpg", "the-lamp-room.mp3", "the-lamp-room.vtt"
+    ]
 
 
 def test_sigterm_stops_a_build_cleanly(tmp_path):
