@@ -25,4 +25,5 @@ def make_book(story: Story, config: Config) -> Book:
         narrator=config.narrator,
         cast=cast_voices(config.narrator, config.characters + discovered),
         scene_breaks=segmentation.scene_breaks,
+        thoughts=config.thoughts,
     )
