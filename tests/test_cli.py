@@ -160,3 +160,18 @@ def test_a_bad_cover_fails_before_rendering(runner, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.wav"))
+
+
+def test_voices_sample_writes_one_file_per_voice(runner, tmp_path):
+    out = tmp_path / "samples"
+    result = invoke(runner, "voices", "--sample", "Hello there.", "en-us+f3", "en-gb-x-rp",
+                    "-o", out, "--cache", tmp_path / "cache")
+    assert result.exit_code == 0
+    assert result.output == f"{out / 'en-us+f3.wav'}\n{out / 'en-gb-x-rp.wav'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["en-gb-x-rp.wav", "en-us+f3.wav"]
+
+
+def test_voice_ids_without_sample_are_a_usage_error(runner):
+    result = runner.invoke(cli, ["voices", "en-us"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: VOICE ids are for --sample; to list voices, give --lang or nothing\n")
