@@ -26,4 +26,5 @@ def make_book(story: Story, config: Config) -> Book:
         cast=cast_voices(config.narrator, config.characters + discovered),
         scene_breaks=segmentation.scene_breaks,
         pronounce=config.pronounce,
+        thoughts=config.thoughts,
     )

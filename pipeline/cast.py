@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from .model import UNCAST, Character, Voice
@@ -11,9 +12,12 @@ from .voices import default_pool
 def cast_voices(narrator: Voice, characters: tuple[Character, ...]) -> tuple[Character, ...]:
     """The characters with a voice each.
 
-    Characters without a voice id take the first voice of their gender's pool that neither the
-    narrator nor anyone before them uses; when the pool runs out, voices are shared again in order,
-    with the pitch moved so that neighbours still differ.
+    A character without a voice id takes the first voice on their own preference list over their
+    gender's pool that neither the narrator nor anyone before them uses. Each list is the pool
+    turned to start at a place fixed by the character's name, so characters do not all queue for
+    the same first voice: a character added to voices.yaml, wherever it goes, moves someone else's
+    voice only when it wants the very voice that character got. When the pool runs out, voices are
+    shared again in the pool's order with the pitch moved, so that neighbours still differ.
     """
     taken = {narrator.id} | {c.voice.id for c in characters if c.voice and c.voice.id != UNCAST}
     reused: dict[str, int] = {}  # per gender: how many characters had to share a voice
@@ -23,7 +27,7 @@ def cast_voices(narrator: Voice, characters: tuple[Character, ...]) -> tuple[Cha
         if voice is None or voice.id == UNCAST:
             base = voice or replace(narrator, id=UNCAST)
             pool = default_pool(character.gender)
-            free = [voice_id for voice_id in pool if voice_id not in taken]
+            free = [voice_id for voice_id in preferences(character.name, pool) if voice_id not in taken]
             if free:
                 voice = replace(base, id=free[0])
             else:
@@ -33,6 +37,12 @@ def cast_voices(narrator: Voice, characters: tuple[Character, ...]) -> tuple[Cha
             taken.add(voice.id)
         voiced.append(replace(character, voice=voice))
     return tuple(voiced)
+
+
+def preferences(name: str, pool: tuple[str, ...]) -> tuple[str, ...]:
+    """The pool turned to start where ``name`` points: the same for that name on every run and machine."""
+    start = int.from_bytes(hashlib.sha256(name.casefold().encode()).digest()[:8], "big") % len(pool)
+    return pool[start:] + pool[:start]
 
 
 def _shifted(pitch: int, round_number: int) -> int:

@@ -16,6 +16,7 @@ from .config import load_config
 from .errors import AudiobookError
 from .feed import write_feed
 from .ingest import read_story
+from .samples import render_samples
 from .script import jsonl_lines, text_lines
 from .serve import DEFAULT_PORT, FeedSettings, qr_code, serve_until_interrupted, start_server
 from .voices import list_variants, list_voices, voice_table
@@ -147,14 +148,29 @@ def script(story, voices, output_format) -> None:
 
 
 @cli.command()
+@click.argument("voice_ids", metavar="[VOICE]...", nargs=-1)
 @click.option("--lang", default=None, help="Only voices whose id starts with this, e.g. en.")
-def voices(lang) -> None:
-    """List the voice ids usable in voices.yaml, with language and gender.
+@click.option("--sample", "sample_text", default=None, metavar="TEXT",
+              help="Say TEXT in each VOICE (default: every casting voice) into OUTPUT/<voice>.wav.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("output/voice-samples"),
+              show_default=True, help="Directory for the samples.")
+@click.option("--rate", type=click.IntRange(80, 500), default=175, show_default=True,
+              help="Words per minute for the samples.")
+@click.option("--cache", "cache", type=click.Path(path_type=Path), default=None,
+              help="Clip cache directory (default: $AUDIOBOOK_CACHE or ~/.cache/audiobook).")
+def voices(voice_ids, lang, sample_text, output, rate, cache) -> None:
+    """List the voice ids usable in voices.yaml, or render a sample of each to listen to.
 
-    Example: audiobook voices --lang en
+    Example: audiobook voices --lang en; audiobook voices --sample "Hello there." en-gb-x-rp+f3 en-us+m7
     """
-    for line in voice_table(list_voices(), list_variants(), lang):
-        click.echo(line)
+    if sample_text is None:
+        if voice_ids:
+            raise click.UsageError("VOICE ids are for --sample; to list voices, give --lang or nothing")
+        for line in voice_table(list_voices(), list_variants(), lang):
+            click.echo(line)
+        return
+    for path in render_samples(sample_text, voice_ids, output, cache or default_cache_dir(), rate=rate):
+        click.echo(str(path))
 
 
 FEED_TITLE_OPTION = click.option("--title", default=None,

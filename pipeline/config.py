@@ -15,10 +15,10 @@ from typing import Any, Callable
 import yaml
 
 from .errors import AudiobookError, ConfigError, read_input
-from .model import GENDERS, UNCAST, Character, Pauses, Voice
+from .model import GENDERS, UNCAST, Character, Pauses, ThoughtStyle, Voice
 
 SINGLE_QUOTE_MODES = ("auto", "thought", "dialogue", "ignore")
-SECTIONS = ("narrator", "characters", "attribution", "pauses", "pronounce")
+SECTIONS = ("narrator", "characters", "attribution", "thoughts", "pauses", "pronounce")
 DEFAULTS_NAME = "defaults.yaml"
 
 
@@ -43,6 +43,7 @@ class Config:
     source: str  # the user's file, or the packaged defaults
     warnings: tuple[str, ...] = field(default=())
     pronounce: tuple[tuple[str, str], ...] = field(default=())  # (word as written, what the engine says)
+    thoughts: ThoughtStyle = field(default=ThoughtStyle())
 
 
 class _Problems:
@@ -197,6 +198,26 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "male_pronouns": _word_list,
     "female_pronouns": _word_list,
 }
+def _variant(node, path, problems):
+    """An eSpeak NG variant name ("whisper", "f3"), checked against the installed ones."""
+    from .voices import list_variants
+
+    value = _text(node, path, problems)
+    if value is _MISSING:
+        return value
+    canonical = value.lower().replace(" ", "-")
+    if canonical not in {variant.id for variant in list_variants()}:
+        problems.error(node, path, f"unknown variant '{value}'; see `audiobook voices`")
+        return _MISSING
+    return canonical
+
+
+THOUGHT_FIELDS: dict[str, Reader] = {
+    "rate": lambda n, p, pr: _number(n, p, pr, 0.5, 2.0),
+    "pitch": lambda n, p, pr: _number(n, p, pr, -50, 50, integer=True),
+    "volume": lambda n, p, pr: _number(n, p, pr, 0.1, 1.0),
+    "variant": _variant,
+}
 PAUSE_FIELDS: dict[str, Reader] = {
     name: (lambda n, p, pr: _number(n, p, pr, 0, 60_000, integer=True))
     for name in ("sentence", "paragraph", "speaker_change", "scene", "chapter")
@@ -299,6 +320,9 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
     attribution = base.attribution
     if "attribution" in sections:
         attribution = replace(attribution, **_fields(sections["attribution"], "attribution", ATTRIBUTION_FIELDS, problems))
+    thoughts = base.thoughts
+    if "thoughts" in sections:
+        thoughts = replace(thoughts, **_fields(sections["thoughts"], "thoughts", THOUGHT_FIELDS, problems))
     pauses = base.pauses
     if "pauses" in sections:
         pauses = replace(pauses, **_fields(sections["pauses"], "pauses", PAUSE_FIELDS, problems))
@@ -307,7 +331,7 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
         pronounce = _pronounce(sections["pronounce"], base.pronounce, problems)
     return Config(
         narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings),
-        pronounce=pronounce,
+        pronounce=pronounce, thoughts=thoughts,
     )
 
 

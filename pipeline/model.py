@@ -13,6 +13,10 @@ THOUGHT = "thought"
 BOOK_FRAME_RATE = 22050  # eSpeak NG's own rate, so its clips need no resampling
 BOOK_SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
 BOOK_CHANNELS = 1
+# Every clip is mastered to this loudness (ITU-R BS.1770) with sample peaks held under this level,
+# which keeps the book's true peak under -1 dBTP after MP3 encoding: what podcast apps expect.
+BOOK_LOUDNESS_LUFS = -16.0
+BOOK_PEAK_DBFS = -2.0
 
 NARRATOR = "narrator"  # the speaker name of every narration segment
 UNCAST = ""  # a Voice id left for the cast to choose
@@ -27,6 +31,28 @@ class Voice:
     rate: int = 175  # words per minute
     pitch: int = 50  # 0-100
     volume: float = 1.0  # 0.0-1.0
+
+
+@dataclass(frozen=True)
+class ThoughtStyle:
+    """How a character's thoughts sound next to their speech: voices.yaml's ``thoughts`` section."""
+
+    rate: float = 0.9  # times the thinker's rate
+    pitch: int = -6  # added to the thinker's pitch
+    volume: float = 0.7  # times the thinker's volume: mastered 3 dB under speech
+    variant: str = ""  # an eSpeak NG variant in place of the voice's own ("whisper"); "" keeps it
+
+    def voice(self, speaking: Voice) -> Voice:
+        """The voice a character thinks in, from the one they speak in."""
+        voice_id = speaking.id
+        if self.variant:
+            voice_id = f"{speaking.id.partition('+')[0]}+{self.variant}"
+        return Voice(
+            id=voice_id,
+            rate=max(80, min(500, round(speaking.rate * self.rate))),
+            pitch=max(0, min(100, speaking.pitch + self.pitch)),
+            volume=round(speaking.volume * self.volume, 3),
+        )
 
 
 @dataclass(frozen=True)
@@ -108,11 +134,13 @@ class Book:
     cast: tuple[Character, ...]  # every character, voiced: the configured ones, then those discovered
     scene_breaks: tuple[int, ...] = field(default=())  # paragraph numbers of scene separators
     pronounce: tuple[tuple[str, str], ...] = field(default=())  # voices.yaml lexicon: (word, said as)
+    thoughts: ThoughtStyle = field(default=ThoughtStyle())
 
     @cached_property
     def _voice_by_speaker(self) -> dict[str, Voice]:
         return {c.name: c.voice for c in self.cast if c.voice is not None}
 
     def voice_of(self, segment: Segment) -> Voice:
-        """Narration, and quotes nobody was found for, are read by the narrator."""
-        return self._voice_by_speaker.get(segment.speaker, self.narrator)
+        """Narration, and quotes nobody was found for, are read by the narrator; thoughts in a thinking voice."""
+        voice = self._voice_by_speaker.get(segment.speaker, self.narrator)
+        return self.thoughts.voice(voice) if segment.kind == THOUGHT else voice

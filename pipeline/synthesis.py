@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 from . import engine
 from .errors import SynthesisError
-from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_SAMPLE_WIDTH, Utterance
+from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, BOOK_SAMPLE_WIDTH, Utterance
 
 KEEP_SILENCE_MS = 20  # of the engine's silence at each end, so no sound is clipped
 SILENCE_THRESHOLD_DBFS = -50.0
@@ -58,6 +58,7 @@ def clip_key(utterance: Utterance, engine_id: str) -> str:
         "rate": voice.rate,
         "pitch": voice.pitch,
         "volume": float(voice.volume),  # 1 and 1.0 are the same volume
+        "mastered": [BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, 1],  # what is stored is the mastered clip (method 1)
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return sha256(canonical.encode("utf-8")).hexdigest()
@@ -129,8 +130,13 @@ def is_valid_clip(path: Path) -> bool:
 
 
 def render_for_book(utterance: Utterance) -> bytes:
-    """*utterance* rendered and in the book format; runs in an engine worker."""
-    return book_format(engine.render(utterance))
+    """*utterance* rendered, in the book format and mastered; runs in an engine worker."""
+    import numpy  # workers only, like pydub below
+
+    from .loudness import level_for_volume, master
+
+    pcm = numpy.frombuffer(book_format(engine.render(utterance)), dtype=numpy.int16)
+    return master(pcm, BOOK_FRAME_RATE, level_for_volume(utterance.voice.volume)).tobytes()
 
 
 def store_clip(path: Path, samples: bytes) -> None:

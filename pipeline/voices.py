@@ -29,16 +29,19 @@ from .errors import VoiceError
 from .model import GENDERS
 MBROLA_DIRS = (Path("/usr/share/mbrola"), Path("/usr/local/share/mbrola"))
 
-# Distinct-sounding English voices for characters without one: each differs from its neighbours
-# in accent or in the variant's pitch and timbre. Ordered so the first few are the most natural.
+# Distinct-sounding English voices for characters without one. Within a pool no two share a variant
+# (the variant sets pitch, formants and timbre), and the accents rotate, so any two differ in at
+# least one and usually both. Only the human-sounding variants: no klatt, robot or whisper ones.
 _POOLS = {
     "male": (
-        "en-us+m3", "en-gb-x-rp+m1", "en-gb-scotland+m2", "en-us+m7", "en-gb+m6",
-        "en-gb-x-gbclan+m4", "en-us-nyc+m8", "en-029+m5",
+        "en-us+m3", "en-gb-x-rp+m1", "en-gb-scotland+m2", "en-gb+m6", "en-us-nyc+m8",
+        "en-gb-x-gbclan+m4", "en-us+m7", "en-gb-x-rp+andy", "en-029+m5", "en-gb-scotland+lee",
+        "en-gb-x-gbcwmd+travis", "en-us+victor",
     ),
     "female": (
         "en-us+f2", "en-gb-x-rp+f1", "en-gb-scotland+f3", "en-us+f4", "en-gb+f5",
-        "en-us-nyc+steph", "en-gb-x-rp+linda", "en-029+f4",
+        "en-us-nyc+steph", "en-gb-x-rp+linda", "en-gb-x-gbclan+annie", "en-us+alicia",
+        "en-gb-scotland+andrea", "en-029+belinda", "en-gb-x-gbcwmd+anika",
     ),
     # A neutral mix: alternate male and female variants, on combinations the other pools don't use.
     "unknown": (
@@ -113,7 +116,7 @@ def engine_voice_name(voice_id: str) -> str:
 
 
 def default_pool(gender: str) -> tuple[str, ...]:
-    """Voice ids for characters nobody chose one for, best first; only those installed here."""
+    """Voice ids for characters nobody chose one for; only those installed here."""
     if gender not in _POOLS:
         raise ValueError(f"gender must be one of {', '.join(GENDERS)}, not {gender!r}")
     return tuple(voice_id for voice_id in _POOLS[gender] if _is_known(voice_id))

@@ -1,6 +1,6 @@
 """Casting: every character gets a voice, distinct where the pool allows."""
 
-from pipeline.cast import cast_voices
+from pipeline.cast import cast_voices, preferences
 from pipeline.model import UNCAST, Character, Voice
 from pipeline.voices import check_voice_id, default_pool
 
@@ -49,3 +49,34 @@ def test_every_pool_voice_is_a_real_voice():
     for gender in ("male", "female", "unknown"):
         for voice_id in default_pool(gender):
             assert check_voice_id(voice_id) == voice_id
+
+
+SIX = (
+    Character("Buffy", gender="female"), Character("Spike", gender="male"),
+    Character("Willow", gender="female"), Character("Giles", gender="male"),
+    Character("Tara", gender="female"), Character("Xander", gender="male"),
+)
+
+
+def test_six_characters_get_six_distinct_voices_of_their_gender():
+    cast = cast_voices(NARRATOR, SIX)
+    assert len({c.voice.id for c in cast} | {NARRATOR.id}) == 7
+    for character in cast:
+        assert character.voice.id in default_pool(character.gender)
+
+
+def test_adding_a_character_anywhere_leaves_the_others_voices_alone():
+    before = {c.name: c.voice for c in cast_voices(NARRATOR, SIX)}
+    for position in range(len(SIX) + 1):
+        for newcomer in (Character("Dawn", gender="female"), Character("Oz", gender="male")):
+            characters = SIX[:position] + (newcomer,) + SIX[position:]
+            after = {c.name: c.voice for c in cast_voices(NARRATOR, characters)}
+            assert {name: after[name] for name in before} == before, (newcomer.name, position)
+
+
+def test_preferences_depend_only_on_the_name():
+    pool = default_pool("male")
+    assert preferences("Spike", pool) == preferences("spike", pool)
+    assert sorted(preferences("Spike", pool)) == sorted(pool)
+    starts = {preferences(name, pool)[0] for name in ("Spike", "Giles", "Xander", "Oz", "Angel", "Riley")}
+    assert len(starts) > 1  # characters do not all queue for the same first voice

@@ -203,3 +203,16 @@ def test_build_of_a_directory_reads_the_front_matter_aloud_when_asked(runner, tm
     introduced = invoke(runner, "build", book, "-o", out, "--cache", cache, "--read-front-matter")
     assert introduced.exit_code == 0
     assert float(ffprobe(out / "salt-roads.mp3")["format"]["duration"]) > without_intro + 1.0  # "Salt Roads. By Ines Varga."
+def test_voices_sample_writes_one_file_per_voice(runner, tmp_path):
+    out = tmp_path / "samples"
+    result = invoke(runner, "voices", "--sample", "Hello there.", "en-us+f3", "en-gb-x-rp",
+                    "-o", out, "--cache", tmp_path / "cache")
+    assert result.exit_code == 0
+    assert result.output == f"{out / 'en-us+f3.wav'}\n{out / 'en-gb-x-rp.wav'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["en-gb-x-rp.wav", "en-us+f3.wav"]
+
+
+def test_voice_ids_without_sample_are_a_usage_error(runner):
+    result = runner.invoke(cli, ["voices", "en-us"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: VOICE ids are for --sample; to list voices, give --lang or nothing\n")

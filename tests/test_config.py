@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import AttributionRules, load_config, packaged_defaults, parse_config
 from pipeline.errors import ConfigError
-from pipeline.model import UNCAST, Character, Pauses, Voice
+from pipeline.model import UNCAST, Character, Pauses, ThoughtStyle, Voice
 from pipeline.voices import check_voice_id
 
 # "voices.yaml:12: characters.Tara.rate: expected a whole number, got 'slow'"
@@ -316,7 +316,7 @@ def test_unknown_keys_are_warnings_with_line_numbers(fixture_path):
     config = load_config(path)
     assert config.warnings == (
         f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume)",
-        f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, pauses, pronounce)",
+        f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, thoughts, pauses, pronounce)",
         f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume)",
     )
     assert config.narrator.rate == 150
@@ -418,3 +418,16 @@ def test_pronounce_mistakes_name_line_and_key(defaults):
         "voices.yaml:3: pronounce.Tara: expected text, got ''",
     ]
     assert problems("pronounce: [Giles]\n", defaults) == ["voices.yaml:1: pronounce: expected a mapping, got a list"]
+def test_thoughts_section_is_read_and_checked(tmp_path):
+    path = tmp_path / "voices.yaml"
+    path.write_text("thoughts:\n  rate: 0.8\n  variant: whisperf\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.thoughts == ThoughtStyle(rate=0.8, pitch=-6, volume=0.7, variant="whisperf")
+    path.write_text("thoughts:\n  rate: slow\n  pitch: 90\n  variant: murmur\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).splitlines() == [
+        f"{path}:2: thoughts.rate: expected a number, got 'slow'",
+        f"{path}:3: thoughts.pitch: expected a value from -50 to 50, got 90",
+        f"{path}:4: thoughts.variant: unknown variant 'murmur'; see `audiobook voices`",
+    ]
