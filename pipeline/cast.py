@@ -25,7 +25,7 @@ def cast_voices(narrator: Voice, characters: tuple[Character, ...]) -> tuple[Cha
     for character in characters:
         voice = character.voice
         if voice is None or voice.id == UNCAST:
-            base = voice or replace(narrator, id=UNCAST)
+            base = voice or narrator.uncast()
             pool = default_pool(character.gender)
             free = [voice_id for voice_id in preferences(character.name, pool) if voice_id not in taken]
             if free:

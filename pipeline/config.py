@@ -15,7 +15,7 @@ from typing import Any, Callable
 import yaml
 
 from .errors import AudiobookError, ConfigError, read_input
-from .model import GENDERS, UNCAST, Character, Pauses, ThoughtStyle, Voice
+from .model import ENGINES, GENDERS, UNCAST, Character, Pauses, ThoughtStyle, Voice
 
 SINGLE_QUOTE_MODES = ("auto", "thought", "dialogue", "ignore")
 SECTIONS = ("narrator", "characters", "attribution", "thoughts", "pauses", "pronounce")
@@ -175,6 +175,28 @@ def _voice_id(node, path, problems):
         return _MISSING
 
 
+def _engine(node, path, problems):
+    from .engine import missing_engine  # like the catalogue: only loaded when a file names an engine
+
+    name = _choice(ENGINES)(node, path, problems)
+    if name is not _MISSING and (missing := missing_engine(name)):
+        problems.error(node, path, missing)
+        return _MISSING
+    return name
+
+
+def _model(node, path, problems):
+    """A Piper voice model: a path, relative to the voices file's folder unless absolute."""
+    value = _text(node, path, problems)
+    if value is _MISSING:
+        return value
+    model = Path(problems.filename).parent / Path(value).expanduser()
+    if not model.is_file():
+        problems.error(node, path, f"no voice model at {model}")
+        return _MISSING
+    return str(model.resolve())
+
+
 # --- sections ---------------------------------------------------------------------------------------
 
 Reader = Callable[[yaml.Node, str, _Problems], Any]
@@ -184,6 +206,8 @@ VOICE_FIELDS: dict[str, Reader] = {
     "rate": lambda n, p, pr: _number(n, p, pr, 80, 500, integer=True),
     "pitch": lambda n, p, pr: _number(n, p, pr, 0, 100, integer=True),
     "volume": lambda n, p, pr: _number(n, p, pr, 0.0, 1.0),
+    "engine": _engine,
+    "model": _model,
 }
 CHARACTER_FIELDS: dict[str, Reader] = {
     "aliases": _word_list,
@@ -262,13 +286,24 @@ def _fields(node, path, fields: dict[str, Reader], problems) -> dict[str, Any]:
     return values
 
 
-def _voice(values: dict[str, Any], base: Voice) -> Voice:
-    return Voice(
-        id=values.get("voice", base.id),
-        rate=values.get("rate", base.rate),
-        pitch=values.get("pitch", base.pitch),
-        volume=values.get("volume", base.volume),
-    )
+def _voice(values: dict[str, Any], base: Voice, node: yaml.Node, path: str, problems: _Problems) -> Voice:
+    engine = values.get("engine", base.engine)
+    if engine == "piper":
+        model = values.get("model", base.model)
+        if not model:
+            if "engine" in values:  # a model that failed its own check is reported already
+                problems.error(node, f"{path}.model", "the piper engine needs a voice model (.onnx file)")
+            return base
+        if "voice" in values:
+            problems.warn(node, f"{path}.voice", "ignored: the piper engine speaks its model's voice")
+        return replace(base, id=Path(model).stem, engine=engine, model=model, **_settings(values))
+    if "model" in values:
+        problems.warn(node, f"{path}.model", "ignored: only the piper engine reads a voice model")
+    return replace(base, id=values.get("voice", base.id), engine=engine, model="", **_settings(values))
+
+
+def _settings(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: values[key] for key in ("rate", "pitch", "volume") if key in values}
 
 
 def _characters(node, narrator: Voice, problems) -> tuple[Character, ...]:
@@ -286,7 +321,7 @@ def _characters(node, narrator: Voice, problems) -> tuple[Character, ...]:
         voice = None
         if has_voice:
             # A character who sets only rate or pitch still has their voice id chosen by the cast.
-            voice = _voice(values, replace(narrator, id=UNCAST))
+            voice = _voice(values, narrator.uncast(), value_node, path, problems)
         characters.append(Character(name=name, aliases=aliases, gender=values.get("gender", "unknown"), voice=voice))
     return tuple(characters)
 
@@ -313,7 +348,8 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
             problems.warn(key_node, key, f"unknown key (ignored; known: {', '.join(SECTIONS)})")
     narrator = base.narrator
     if "narrator" in sections:
-        narrator = _voice(_fields(sections["narrator"], "narrator", VOICE_FIELDS, problems), base.narrator)
+        values = _fields(sections["narrator"], "narrator", VOICE_FIELDS, problems)
+        narrator = _voice(values, base.narrator, sections["narrator"], "narrator", problems)
     characters = base.characters
     if "characters" in sections:
         characters = _characters(sections["characters"], narrator, problems)

@@ -19,6 +19,11 @@ but its save_to_file/runAndWait path is bypassed, because the quirks measured in
 
 What is left (a crash in the C library, a hang) is contained by :class:`EnginePool`: a worker that
 dies or misses its deadline is killed and replaced, and the clip is tried again.
+
+A voice may name another engine (model.ENGINES): ``espeak`` runs eSpeak NG's own program once per
+clip (espeak_program.py), ``piper`` a neural Piper model (piper_engine.py). :func:`render` hands each
+utterance to its voice's engine; each speaks the same way: text (with SSML emphasis where the engine
+reads SSML) in, 16-bit mono samples out, verified here.
 """
 
 from __future__ import annotations
@@ -47,8 +52,10 @@ from .model import Utterance, Voice
 ENGINE_NAME = "pyttsx3-espeak-ng"
 MAX_PART_CHARS = 1000  # longest text given to one espeak_Synth call
 ATTEMPTS = 3  # tries per clip before giving up
-BASE_TIMEOUT_S = 10.0  # per clip, plus TIMEOUT_S_PER_CHAR; a whole 13 kB story renders in ~1 s
-TIMEOUT_S_PER_CHAR = 0.001
+BASE_TIMEOUT_S = 10.0  # per clip, plus ENGINE_TIMEOUT_S; a whole 13 kB story renders in ~1 s
+# Per engine, seconds more per clip and per character. A worker loads Piper's model (6 s cold here,
+# more on a busy machine) on its first clip, then speaks at about 20 ms a character.
+ENGINE_TIMEOUT_S = {"pyttsx3": (0.0, 0.001), "espeak": (0.0, 0.001), "piper": (60.0, 0.05)}
 SILENCE_MS = 100  # a clip for text with nothing to say, when eSpeak NG gives no samples at all
 
 # Plausible durations, from 1,350 renders of story sentences (3 voices, 80-450 wpm): the shortest
@@ -59,6 +66,7 @@ MIN_DURATION_RATIO = 0.25
 MAX_SECONDS_PER_CHAR = 0.6  # at 175 wpm, plus MAX_DURATION_SLACK_S
 MAX_DURATION_SLACK_S = 5.0
 
+_SSML = 0x10  # espeakSSML: the text is SSML
 _SYNCHRONOUS = 0x0001  # espeak_ng_OUTPUT_MODE: ENOUTPUT_MODE_SYNCHRONOUS, without audio playback
 _OUTPUT_BUFFER_MS = 1000
 _EE_OK = 0
@@ -89,16 +97,65 @@ def engine_version() -> str:
     return f"pyttsx3 {version('pyttsx3')}; espeak-ng {_espeak.Info().decode()}"
 
 
-def engine_id() -> str:
-    """Engine name and version in one string, for cache keys."""
-    return f"{ENGINE_NAME} ({engine_version()})"
+def engine_id(voice: Voice | None = None) -> str:
+    """Name and version of the engine *voice* speaks with (default: pyttsx3), for cache keys.
+
+    For Piper this includes the model file's SHA-256: a retrained model at the same path is a new voice.
+    """
+    if voice is None or voice.engine == "pyttsx3":
+        return f"{ENGINE_NAME} ({engine_version()})"
+    return _other_engine(voice.engine).identity(voice)
+
+
+def missing_engine(name: str) -> str | None:
+    """Why the engine called *name* cannot run here, or None when it can."""
+    return None if name == "pyttsx3" else _other_engine(name).missing()
 
 
 def render(utterance: Utterance) -> Clip:
-    """*utterance* spoken by this process's engine, verified; SynthesisError when it went wrong."""
+    """*utterance* spoken by its voice's engine in this process, verified; SynthesisError when it went wrong."""
     voice = utterance.voice
-    clip = _speaker().speak(utterance.text, voice)
+    speaker = _speaker() if voice.engine == "pyttsx3" else _other_engine(voice.engine).speaker()
+    clip = speaker.speak(utterance.text, voice, utterance.emphasis)
     return verified(clip, utterance.text, voice.rate)
+
+
+def _other_engine(name: str):
+    """The module of a non-default engine: its ``speaker()``, ``identity(voice)`` and ``missing()``."""
+    if name == "espeak":
+        from . import espeak_program
+
+        return espeak_program
+    if name == "piper":
+        from . import piper_engine
+
+        return piper_engine
+    raise VoiceError(f"unknown engine '{name}'")
+
+
+def ssml(text: str, emphasis: tuple[tuple[int, int], ...]) -> str:
+    """*text* as SSML for eSpeak NG, each emphasis span (offsets into *text*) in ``<emphasis>``."""
+    from xml.sax.saxutils import escape
+
+    pieces, cursor = [], 0
+    for start, end in emphasis:
+        pieces += [escape(text[cursor:start]), f"<emphasis>{escape(text[start:end])}</emphasis>"]
+        cursor = end
+    return "<speak>" + "".join(pieces) + escape(text[cursor:]) + "</speak>"
+
+
+def marked_parts(text: str, emphasis: tuple[tuple[int, int], ...]) -> list[tuple[str, bool]]:
+    """*text* in parts short enough for eSpeak NG, each as SSML when it holds emphasis: (text, is_ssml)."""
+    parts, offset = [], 0
+    for part in split_text(text):
+        inside = tuple(
+            (max(start, offset) - offset, min(end, offset + len(part)) - offset)
+            for start, end in emphasis
+            if start < offset + len(part) and end > offset
+        )
+        parts.append((ssml(part, inside), True) if inside else (part, False))
+        offset += len(part)
+    return parts
 
 
 def verified(clip: Clip, text: str, rate: int) -> Clip:
@@ -184,15 +241,15 @@ class _Speaker:
         self._broken = False
         _espeak.SetSynthCallback(self._collect)  # pyttsx3 keeps the ctypes thunk alive
 
-    def speak(self, text: str, voice: Voice) -> Clip:
+    def speak(self, text: str, voice: Voice, emphasis: tuple[tuple[int, int], ...] = ()) -> Clip:
         self._apply(voice)
         frame_rate = self._sample_rate()
         self._chunks = []
         self._broken = False
         flags = self._espeak.ENDPAUSE | self._espeak.CHARS_UTF8
-        for part in split_text(text):
+        for part, is_ssml in marked_parts(text, emphasis):
             self._ended = False
-            status = self._espeak.Synth(part.encode("utf-8"), flags=flags)
+            status = self._espeak.Synth(part.encode("utf-8"), flags=flags | (_SSML if is_ssml else 0))
             if status != _EE_OK or self._broken or not self._ended:
                 raise SynthesisError(f"eSpeak NG stopped early (status {status})")
         return Clip(b"".join(self._chunks), frame_rate)
@@ -257,7 +314,7 @@ class EnginePool(Generic[R]):
 
     *task* (default :func:`render`) must be picklable: a module-level function or a partial of one.
     A clip is tried again, up to *attempts* times in all, when *task* raises SynthesisError, when its
-    worker dies, or when it takes longer than *base_timeout_s* plus TIMEOUT_S_PER_CHAR per character;
+    worker dies, or when it takes longer than *base_timeout_s* plus its engine's ENGINE_TIMEOUT_S;
     a dead or overdue worker is killed and replaced first. Other exceptions, like VoiceError, are
     raised at once. Workers are started with "spawn": a fork would inherit the parent's eSpeak NG
     state without the library's thread.
@@ -372,7 +429,8 @@ class EnginePool(Generic[R]):
         return ("lost", f"the engine process died (exit code {worker.process.exitcode})")
 
     def _timeout_s(self, job: Utterance) -> float:
-        return self._base_timeout_s + TIMEOUT_S_PER_CHAR * len(job.text)
+        extra_s, per_char_s = ENGINE_TIMEOUT_S[job.voice.engine]
+        return self._base_timeout_s + extra_s + per_char_s * len(job.text)
 
 
 def _serve(conn: Connection, task: Callable[[Utterance], object]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 NARRATION = "narration"
@@ -21,16 +21,31 @@ BOOK_PEAK_DBFS = -2.0
 NARRATOR = "narrator"  # the speaker name of every narration segment
 UNCAST = ""  # a Voice id left for the cast to choose
 GENDERS = ("male", "female", "unknown")
+# Speech engines. The first two speak eSpeak NG voice ids; Piper speaks a neural model file.
+DEFAULT_ENGINE = "pyttsx3"  # eSpeak NG through pyttsx3
+ESPEAK_ENGINES = (DEFAULT_ENGINE, "espeak")  # "espeak": eSpeak NG's own program, deterministic
+ENGINES = (*ESPEAK_ENGINES, "piper")
 
 
 @dataclass(frozen=True)
 class Voice:
     """What the engine is told besides the text."""
 
-    id: str  # eSpeak NG voice, optionally with a variant: "en-gb-x-rp+m3"
+    id: str  # eSpeak NG voice, optionally with a variant: "en-gb-x-rp+m3"; for Piper, the model's name
     rate: int = 175  # words per minute
     pitch: int = 50  # 0-100
     volume: float = 1.0  # 0.0-1.0
+    engine: str = DEFAULT_ENGINE  # one of ENGINES
+    model: str = ""  # Piper's .onnx voice model, an absolute path; "" for the eSpeak NG engines
+
+    def uncast(self) -> Voice:
+        """What a character without a voice id starts from when this is the narrator's voice.
+
+        The narrator's rate, pitch and volume carry over, and so does the engine when it speaks
+        eSpeak NG voice ids; a Piper narrator's characters are cast from eSpeak NG through pyttsx3.
+        """
+        engine = self.engine if self.engine in ESPEAK_ENGINES else DEFAULT_ENGINE
+        return replace(self, id=UNCAST, engine=engine, model="")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Utterances to WAV clips in the book format, rendered on all cores and kept in a cache.
 
-A clip's cache key is the SHA-256 of exactly what the engine receives (text, voice id, rate, pitch,
-volume, engine name and version), so a clip is rendered once and reused by every later build that
+A clip's cache key is the SHA-256 of exactly what the engine receives (text, emphasis, voice id,
+rate, pitch, volume, engine name and version, and for Piper the model's hash) and of how the clip was
+mastered, so a clip is rendered once and reused by every later build that
 says the same thing the same way. A cached clip is used without starting any engine.
 
 New clips are rendered by :class:`engine.EnginePool` workers, which also trim and convert them, so
@@ -14,6 +15,7 @@ it, on a few threads: a clip's fsync waits for the disk, and concurrent ones sha
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import wave
@@ -58,6 +60,7 @@ def clip_key(utterance: Utterance, engine_id: str) -> str:
         "rate": voice.rate,
         "pitch": voice.pitch,
         "volume": float(voice.volume),  # 1 and 1.0 are the same volume
+        "emphasis": [list(span) for span in utterance.emphasis],  # spoken as SSML <emphasis>
         "mastered": [BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, 1],  # what is stored is the mastered clip (method 1)
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -81,8 +84,8 @@ def synthesize(
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     cache_dir = Path(cache_dir)
-    identity = engine.engine_id()
-    clips = {u: clip_path(cache_dir, clip_key(u, identity)) for u in dict.fromkeys(utterances)}
+    identity = functools.cache(engine.engine_id)  # per voice: engines, and Piper models, differ
+    clips = {u: clip_path(cache_dir, clip_key(u, identity(u.voice))) for u in dict.fromkeys(utterances)}
     missing = [u for u, path in clips.items() if not is_valid_clip(path)]
     cached = len(clips) - len(missing)
     if cached and progress:

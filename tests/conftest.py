@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +21,17 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def require_module(name: str):
+    """An importable Python module (an optional extra); skip locally, fail under CI, when it is missing."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        message = f"the Python module {name} is not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture

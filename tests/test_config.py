@@ -315,9 +315,9 @@ def test_unknown_keys_are_warnings_with_line_numbers(fixture_path):
     path = fixture_path("config-unknown-keys.yaml")
     config = load_config(path)
     assert config.warnings == (
-        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume)",
+        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume, engine, model)",
         f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, thoughts, pauses, pronounce)",
-        f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume)",
+        f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume, engine, model)",
     )
     assert config.narrator.rate == 150
     assert config.characters == (Character("Tara", gender="female"),)
@@ -339,7 +339,7 @@ def test_a_yaml_merge_key_is_an_unknown_key_not_a_crash(defaults):
         defaults,
     )
     assert config.warnings == (
-        "voices.yaml:4: characters.Bram.<<: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume)",
+        "voices.yaml:4: characters.Bram.<<: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume, engine, model)",
     )
 
 
@@ -431,3 +431,46 @@ def test_thoughts_section_is_read_and_checked(tmp_path):
         f"{path}:3: thoughts.pitch: expected a value from -50 to 50, got 90",
         f"{path}:4: thoughts.variant: unknown variant 'murmur'; see `audiobook voices`",
     ]
+
+
+def test_engine_and_model_make_a_piper_voice_relative_to_the_voices_file(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "joe.onnx").write_bytes(b"")
+    path = tmp_path / "voices.yaml"
+    path.write_text(
+        "narrator: {engine: piper, model: models/joe.onnx, rate: 160}\n"
+        "characters:\n  Tara: {gender: female, engine: espeak}\n  Spike: {voice: en-gb-x-rp+m3}\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    model = str((tmp_path / "models" / "joe.onnx").resolve())
+    assert config.narrator == Voice("joe", rate=160, engine="piper", model=model)
+    tara, spike = config.characters
+    # Characters cast from eSpeak NG keep their own engine and take the narrator's rate, never its model.
+    assert tara.voice == Voice(UNCAST, rate=160, engine="espeak")
+    assert spike.voice == Voice("en-gb-x-rp+m3", rate=160)
+
+
+def test_engine_mistakes_name_file_line_and_key(tmp_path):
+    path = tmp_path / "voices.yaml"
+    path.write_text(
+        "narrator:\n  engine: festival\ncharacters:\n  Tara:\n    engine: piper\n"
+        "  Spike:\n    model: nowhere.onnx\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value).splitlines() == [
+        f"{path}:2: narrator.engine: expected one of pyttsx3, espeak, piper, got 'festival'",
+        f"{path}:5: characters.Tara.model: the piper engine needs a voice model (.onnx file)",
+        f"{path}:7: characters.Spike.model: no voice model at {tmp_path / 'nowhere.onnx'}",
+    ]
+
+
+def test_a_model_without_the_piper_engine_is_a_warning(tmp_path):
+    (tmp_path / "joe.onnx").write_bytes(b"")
+    path = tmp_path / "voices.yaml"
+    path.write_text("narrator:\n  voice: en-us\n  model: joe.onnx\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.warnings == (f"{path}:2: narrator.model: ignored: only the piper engine reads a voice model",)
+    assert config.narrator == Voice("en-us")

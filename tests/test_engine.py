@@ -304,3 +304,31 @@ def test_worker_stdout_is_silenced(espeak, capfd):
     with EnginePool(1, print_and_render) as pool:
         list(pool.imap_unordered([Utterance(SENTENCE, Voice("en-us"))]))
     assert "Audio saved to" not in capfd.readouterr().out
+
+
+# --- SSML emphasis ----------------------------------------------------------------------------------
+
+
+def test_ssml_marks_each_emphasis_span_and_escapes_markup():
+    assert engine.ssml("I <3 *you* & me", ((6, 9),)) == (
+        "<speak>I &lt;3 *<emphasis>you</emphasis>* &amp; me</speak>"
+    )
+    assert engine.ssml("plain", ()) == "<speak>plain</speak>"
+
+
+def test_long_text_is_split_with_each_span_kept_in_its_part():
+    text = "word " * 300 + "never again."
+    start = text.index("never")
+    parts = engine.marked_parts(text, ((start, start + 5),))
+    assert len(parts) > 1 and all(len(part) <= engine.MAX_PART_CHARS for part, is_ssml in parts if not is_ssml)
+    assert [is_ssml for _, is_ssml in parts] == [False] * (len(parts) - 1) + [True]
+    unmarked = re.sub(r"</?(speak|emphasis)>", "", parts[-1][0])
+    assert "".join(part for part, _ in parts[:-1]) + unmarked == text
+    assert parts[-1][0].endswith("<emphasis>never</emphasis> again.</speak>")
+
+
+def test_pyttsx3_speaks_emphasis(espeak):
+    text = "I never said that you had to come."
+    plain = render(Utterance(text, Voice("en-us")))
+    stressed = render(Utterance(text, Voice("en-us"), emphasis=((2, 7),)))
+    assert stressed.seconds > plain.seconds
