@@ -125,13 +125,14 @@ class ClipProgress:
 @VOICES_OPTION
 @click.option("--format", "output_format", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="A screenplay for people, or one JSON object per segment.")
-def script(story, voices, output_format) -> None:
+@click.option("--explain", is_flag=True, help="Name the attribution rule that chose each quote's speaker.")
+def script(story, voices, output_format, explain) -> None:
     """Show what will be spoken, by whom, in which voice.
 
-    Example: audiobook script stories/the-crypt.txt --format jsonl
+    Example: audiobook script stories/the-crypt.txt --format jsonl --explain
     """
     book = make_book(read_story(story), _config(voices))
-    lines = jsonl_lines(book) if output_format == "jsonl" else text_lines(book)
+    lines = jsonl_lines(book, explain) if output_format == "jsonl" else text_lines(book, explain)
     for line in lines:
         click.echo(line)
 
