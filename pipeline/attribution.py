@@ -25,8 +25,10 @@ _NOT_NAMES = frozenset(
 )
 
 
-_POSSESSIVE_GENDER = {"his": "male", "her": "female"}
+_POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
 _NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
+NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
+_DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
 
 
 @dataclass(frozen=True)
@@ -49,22 +51,37 @@ class Attribution:
 class Names:
     """The characters the text may name, found by name or alias, plus names met in speech tags."""
 
-    def __init__(self, characters: tuple[Character, ...], rules: AttributionRules):
+    def __init__(
+        self, characters: tuple[Character, ...], rules: AttributionRules, narrator_character: str | None = None
+    ):
         self.canonical: dict[str, str] = {}
         self.gender: dict[str, str] = {}
         for character in characters:
             self.gender[character.name] = character.gender
             for name in character.names:
                 self.canonical[name] = character.name
+        # Descriptions ("his sister", "the Queen") are looked up without regard to case.
+        self.folded = {name.casefold(): canonical for name, canonical in self.canonical.items()}
         self.pronoun_gender = {p.lower(): "male" for p in rules.male_pronouns}
         self.pronoun_gender.update({p.lower(): "female" for p in rules.female_pronouns})
+        self.narrator = self.canonical.get(narrator_character or "")
+        if self.narrator:
+            self.pronoun_gender.update({p.lower(): NARRATOR_PERSON for p in rules.first_person_pronouns})
+        self.noun_gender = {n.lower(): "male" for n in rules.male_nouns}
+        self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
+        self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
         self.configured = frozenset(self.gender)
         self._compile()
 
     def _compile(self) -> None:
         known = sorted(self.canonical, key=len, reverse=True)
-        known_pattern = "|".join(re.escape(n) for n in known) or _NOTHING
+        self.known_pattern = known_pattern = "|".join(re.escape(n) for n in known) or _NOTHING
         self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
+        # Narration naming a character, or "I" when the narrator is one: who was last on stage.
+        me = r"|\bI\b(?!\.)" if self.narrator else ""
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}(?!\w)")
+        nouns = "|".join(sorted(map(re.escape, self.noun_gender), key=len, reverse=True)) or _NOTHING
+        self.description = rf"(?i:{_DETERMINERS}\s+(?:[a-z-]+\s+){{0,2}}?(?:{nouns}))"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
     def resolve(self, word: str, discover: bool) -> str | None:
@@ -97,11 +114,15 @@ class Mentions:
         self.recent.append(name)
 
     def scan(self, text: str, start: int, end: int) -> None:
-        for match in self.names.known.finditer(text, start, end):
-            self.saw(self.names.canonical[match.group(0)])
+        for match in self.names.mentioned.finditer(text, start, end):
+            self.saw(self.names.canonical.get(match.group(0), self.names.narrator))
 
     def latest(self, gender: str) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""
+        if gender == NARRATOR_PERSON:
+            return self.names.narrator
+        if gender == "unknown":  # "the stranger said": whoever was last on stage
+            return self.recent[-1] if self.recent else None
         for name in reversed(self.recent):
             if self.names.gender.get(name) == gender:
                 return name
@@ -118,7 +139,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = "|".join(sorted((re.escape(v) for v in rules.speech_verbs + rules.thought_verbs), key=len, reverse=True))
     verbs = verbs or _NOTHING
     pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or _NOTHING
-    who = rf"(?P<who>{names.any_name}|(?i:{pronouns}))"
+    who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
     return {
         # "…," said Tara / "…," said he
@@ -127,7 +148,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks.: the speaker's own action beat
         "action_after": re.compile(
-            rf"\s*[,\u2014\-]?\s*(?:{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+|(?P<whose>(?i:his|her))\s+voice\b)"
+            rf"\s*[,\u2014\-]?\s*(?:{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+|(?P<whose>(?i:his|her|my))\s+voice\b)"
         ),
         # Tara said, "…" / Then she asked: "…"
         "tag_before": re.compile(rf"{who}\s+{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"),
@@ -135,6 +156,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # sentence just before the quote, finished or not
         "action_before": re.compile(
             rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
+        ),
+        # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
+        "vocative": re.compile(
+            rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
         ),
     }
 
@@ -150,9 +175,21 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         beat's capitalised first word is too often not a name ("Afraid he'd…")."""
         if match.groupdict().get("whose"):
             return mentions.latest(_POSSESSIVE_GENDER[match.group("whose").lower()])
+        if match.group("desc"):
+            return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
         return mentions.latest(gender) if gender else names.resolve(word, discover)
+
+    def described(phrase: str) -> str | None:
+        """ "his wife", "the Queen": a character listed by that description, else the last one on stage
+        whom the noun fits."""
+        phrase = " ".join(phrase.split())
+        bare = phrase.split(" ", 1)[1]
+        for key in (phrase, bare):
+            if key.casefold() in names.folded:
+                return names.folded[key.casefold()]
+        return mentions.latest(names.noun_gender[bare.rsplit(" ", 1)[-1].lower()])
 
     def explicit(q: QuoteInContext) -> Attribution | None:
         inner_end = text[q.quote.start : q.quote.end].rstrip()
@@ -178,9 +215,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
+    addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
+    on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
+        inside = text[q.quote.start : q.quote.end]
+        addressed.append(frozenset(names.canonical[m.group("name")] for m in patterns["vocative"].finditer(inside)))
+        on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -190,12 +232,75 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             mentions.saw(found[i].speaker)
 
     _same_paragraph(quotes, found)
+    turns = _turns(quotes)
+    _vocative_reply(turns, quotes, found, addressed)
     if rules.turn_taking:
-        _turn_taking(quotes, found)
+        _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _introduced_by_narration(text, quotes, found, patterns, names)
     _continued_quotes(quotes, found)
+    _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
+
+
+_ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
+
+
+def _turns(quotes: list[QuoteInContext]) -> list[tuple[int, int]]:
+    """One entry per paragraph with speech: (paragraph number, index of its first quote)."""
+    turns: list[tuple[int, int]] = []
+    for i, q in enumerate(quotes):
+        if not turns or turns[-1][0] != q.paragraph:
+            turns.append((q.paragraph, i))
+    return turns
+
+
+def _turn_quotes(turns, quotes, t: int) -> range:
+    """The indices of the quotes in turn t."""
+    end = turns[t + 1][1] if t + 1 < len(turns) else len(quotes)
+    return range(turns[t][1], end)
+
+
+def _speaker_of_turn(turns, quotes, found, t: int) -> str | None:
+    return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].speaker), None)
+
+
+def _addressed_in_turn(turns, quotes, addressed, t: int) -> frozenset[str]:
+    return frozenset().union(*(addressed[i] for i in _turn_quotes(turns, quotes, t)))
+
+
+def _vocative_reply(turns, quotes, found, addressed) -> None:
+    """The person a speaker addresses by name answers in the next paragraph of speech."""
+    for t in range(1, len(turns)):
+        if not _adjacent(turns, t - 1, t) or _speaker_of_turn(turns, quotes, found, t):
+            continue
+        speaker_before = _speaker_of_turn(turns, quotes, found, t - 1)
+        candidates = _addressed_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
+        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
+        if speaker_before and len(candidates) == 1:
+            (speaker,) = candidates
+            for i in _turn_quotes(turns, quotes, t):
+                found[i] = Attribution(speaker, "vocative_reply")
+
+
+def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
+    """Last resort: the character most recently named or heard before the quote, unless the quote
+    addresses them or they spoke the paragraph of speech just before (people take turns)."""
+    turn_of = {}
+    for t, (_, first) in enumerate(turns):
+        turn_of[first] = t
+    t = -1
+    for i, q in enumerate(quotes):
+        t = turn_of.get(i, t)
+        if found[i].speaker:
+            continue
+        excluded = set(addressed[i])
+        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t):
+            excluded.add(_speaker_of_turn(turns, quotes, found, t - 1))
+        for name in reversed(on_stage[i]):
+            if name not in excluded:
+                found[i] = Attribution(name, "nearest_mention")
+                break
 
 
 def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
@@ -222,7 +327,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> Non
         if not lead or lead[-1] not in ".!?\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
-        if match and match.group("who").lower() not in names.pronoun_gender:
+        if match and match.group("who") and match.group("who").lower() not in names.pronoun_gender:
             speaker = names.resolve(match.group("who"), discover=False)
             if speaker:
                 found[i] = Attribution(speaker, "introduced_by_narration")
@@ -243,43 +348,31 @@ def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> N
 _CONVERSATION_GAP = 2  # paragraphs without speech that end a conversation
 
 
-def _turn_taking(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
-    """In a two-person exchange, untagged paragraphs of speech alternate between the two."""
-    # One entry per paragraph with speech: (paragraph number, index of its first quote).
-    turns: list[tuple[int, int]] = []
-    for i, q in enumerate(quotes):
-        if not turns or turns[-1][0] != q.paragraph:
-            turns.append((q.paragraph, i))
+def _adjacent(turns, t: int, u: int) -> bool:
+    return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= _CONVERSATION_GAP + 1
 
-    def speaker_of_turn(t: int) -> str | None:
-        paragraph, i = turns[t]
-        while i < len(quotes) and quotes[i].paragraph == paragraph:
-            if found[i].speaker:
-                return found[i].speaker
-            i += 1
-        return None
+
+def _turn_taking(turns, quotes, found, addressed) -> None:
+    """In a two-person exchange, untagged paragraphs of speech alternate between the two."""
 
     def fill_turn(t: int, speaker: str) -> None:
-        paragraph, i = turns[t]
-        while i < len(quotes) and quotes[i].paragraph == paragraph:
-            if quotes[i].continues and t and speaker_of_turn(t - 1):
-                speaker = speaker_of_turn(t - 1)
+        for i in _turn_quotes(turns, quotes, t):
+            if quotes[i].continues and t and _speaker_of_turn(turns, quotes, found, t - 1):
+                speaker = _speaker_of_turn(turns, quotes, found, t - 1)
             found[i] = Attribution(speaker, "turn_taking")
-            i += 1
-
-    def adjacent(t: int, u: int) -> bool:
-        return abs(turns[t][0] - turns[u][0]) <= _CONVERSATION_GAP + 1 and 0 <= min(t, u)
 
     for _ in range(2):  # a second sweep fills turns whose neighbours the first sweep decided
         for t in range(len(turns)):
-            if speaker_of_turn(t):
+            if _speaker_of_turn(turns, quotes, found, t):
                 continue
             for a, b in ((t - 2, t - 1), (t + 2, t + 1)):
                 if not (0 <= a < len(turns) and 0 <= b < len(turns)):
                     continue
-                if not (adjacent(a, b) and adjacent(b, t)):
+                if not (_adjacent(turns, a, b) and _adjacent(turns, b, t)):
                     continue
-                two_back, one_back = speaker_of_turn(a), speaker_of_turn(b)
+                two_back = _speaker_of_turn(turns, quotes, found, a)
+                one_back = _speaker_of_turn(turns, quotes, found, b)
                 if two_back and one_back and two_back != one_back:
-                    fill_turn(t, two_back)
+                    if two_back not in _addressed_in_turn(turns, quotes, addressed, t):
+                        fill_turn(t, two_back)
                     break

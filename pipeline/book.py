@@ -12,7 +12,7 @@ from .structure import find_chapters
 
 def make_book(story: Story, config: Config) -> Book:
     chapters = find_chapters(story.text, story.title, story.body_start)
-    segmentation = segment(story.text, chapters, config.characters, config.attribution)
+    segmentation = segment(story.text, chapters, config.characters, config.attribution, config.narrator_character)
     # Speakers found in speech tags join the cast after the configured ones, so they get voices too.
     discovered = tuple(Character(name=name) for name in segmentation.discovered)
     return Book(

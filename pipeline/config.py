@@ -32,6 +32,10 @@ class AttributionRules:
     thought_verbs: tuple[str, ...] = ()
     male_pronouns: tuple[str, ...] = ()
     female_pronouns: tuple[str, ...] = ()
+    first_person_pronouns: tuple[str, ...] = ()
+    male_nouns: tuple[str, ...] = ()
+    female_nouns: tuple[str, ...] = ()
+    person_nouns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Config:
     pauses: Pauses
     source: str  # the user's file, or the packaged defaults
     warnings: tuple[str, ...] = field(default=())
+    narrator_character: str | None = None  # a first-person narrator's name: "I said" is theirs
 
 
 class _Problems:
@@ -183,6 +188,7 @@ VOICE_FIELDS: dict[str, Reader] = {
     "pitch": lambda n, p, pr: _number(n, p, pr, 0, 100, integer=True),
     "volume": lambda n, p, pr: _number(n, p, pr, 0.0, 1.0),
 }
+NARRATOR_FIELDS: dict[str, Reader] = {**VOICE_FIELDS, "character": _text}
 CHARACTER_FIELDS: dict[str, Reader] = {
     "aliases": _word_list,
     "gender": _choice(GENDERS),
@@ -195,6 +201,10 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "thought_verbs": _word_list,
     "male_pronouns": _word_list,
     "female_pronouns": _word_list,
+    "first_person_pronouns": _word_list,
+    "male_nouns": _word_list,
+    "female_nouns": _word_list,
+    "person_nouns": _word_list,
 }
 PAUSE_FIELDS: dict[str, Reader] = {
     name: (lambda n, p, pr: _number(n, p, pr, 0, 60_000, integer=True))
@@ -279,19 +289,27 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
             sections[key] = value_node
         else:
             problems.warn(key_node, key, f"unknown key (ignored; known: {', '.join(SECTIONS)})")
-    narrator = base.narrator
+    narrator, narrator_character = base.narrator, base.narrator_character
     if "narrator" in sections:
-        narrator = _voice(_fields(sections["narrator"], "narrator", VOICE_FIELDS, problems), base.narrator)
+        values = _fields(sections["narrator"], "narrator", NARRATOR_FIELDS, problems)
+        narrator = _voice(values, base.narrator)
+        narrator_character = values.get("character", narrator_character)
     characters = base.characters
     if "characters" in sections:
         characters = _characters(sections["characters"], narrator, problems)
+    if narrator_character and not any(narrator_character in c.names for c in characters):
+        # The first-person narrator speaks too, so they are in the cast even when not listed there.
+        characters = (*characters, Character(name=narrator_character))
     attribution = base.attribution
     if "attribution" in sections:
         attribution = replace(attribution, **_fields(sections["attribution"], "attribution", ATTRIBUTION_FIELDS, problems))
     pauses = base.pauses
     if "pauses" in sections:
         pauses = replace(pauses, **_fields(sections["pauses"], "pauses", PAUSE_FIELDS, problems))
-    return Config(narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings))
+    return Config(
+        narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings),
+        narrator_character=narrator_character,
+    )
 
 
 def _compose(text: str, filename: str) -> yaml.Node | None:

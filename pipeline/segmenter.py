@@ -52,11 +52,18 @@ class Segmentation:
 
 
 def segment(
-    text: str, chapters: tuple[Chapter, ...], characters: tuple[Character, ...], rules: AttributionRules
+    text: str,
+    chapters: tuple[Chapter, ...],
+    characters: tuple[Character, ...],
+    rules: AttributionRules,
+    narrator_character: str | None = None,
 ) -> Segmentation:
-    """Split the story into narration, dialogue and thought, and find who speaks each quote."""
+    """Split the story into narration, dialogue and thought, and find who speaks each quote.
+
+    ``narrator_character`` names a first-person narrator: their "I said" quotes are theirs.
+    """
     paragraphs: list[tuple[Chapter, Paragraph]] = story_paragraphs(text, chapters)
-    names = Names(characters, rules)
+    names = Names(characters, rules, narrator_character)
     verbs = "|".join(re.escape(v) for v in rules.speech_verbs + rules.thought_verbs)
     tag_words = re.compile(rf"\s*[,\u2014\-]?\s*(?:\w+\s+){{0,3}}(?:{verbs})\b") if verbs else re.compile(r"(?!x)x")
     single_kind = single_quote_kind(text, rules.single_quotes)
