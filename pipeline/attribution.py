@@ -75,20 +75,33 @@ class Names:
 
     def _compile(self) -> None:
         known = sorted(self.canonical, key=len, reverse=True)
-        self.known_pattern = known_pattern = "|".join(re.escape(n) for n in known) or _NOTHING
+        # Hard-wrapped text may break a name across lines: "Sir\nWilliam".
+        known_pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in known) or _NOTHING
+        self.known_pattern = known_pattern
         self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
         # Narration naming a character, or "I" when the narrator is one: who was last on stage.
         me = r"|\bI\b(?!\.)" if self.narrator else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}(?!\w)")
+        pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
+        pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
         nouns = "|".join(sorted(map(re.escape, self.noun_gender), key=len, reverse=True)) or _NOTHING
         self.description = rf"(?i:{_DETERMINERS}\s+(?:[a-z-]+\s+){{0,2}}?(?:{nouns}))"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
+
+    def of(self, name: str) -> str:
+        """The character a known name (as found in the text) stands for."""
+        return self.canonical[" ".join(name.split())]
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
         word = " ".join(word.split())
         if word in self.canonical:
             return self.canonical[word]
+        honorific, _, rest = word.partition(" ")
+        if rest and re.fullmatch(HONORIFICS + r"\.?", honorific) and rest in self.canonical:
+            return self.canonical[rest]  # "Mr. Darcy" when only "Darcy" is listed
+        if re.fullmatch(HONORIFICS + r"\.?", word):
+            return None  # "Sir" alone is a form of address, not a name
         if not discover or word.split()[0] in _NOT_NAMES or word.lower() in self.pronoun_gender:
             return None
         self.canonical[word] = word
@@ -115,7 +128,11 @@ class Mentions:
 
     def scan(self, text: str, start: int, end: int) -> None:
         for match in self.names.mentioned.finditer(text, start, end):
-            self.saw(self.names.canonical.get(match.group(0), self.names.narrator))
+            word = match.group(0)
+            gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
+            name = self.latest(gender) if gender else self.names.of(word)
+            if name:
+                self.saw(name)
 
     def latest(self, gender: str) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""
@@ -201,6 +218,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         match = patterns["tag_before"].search(text, q.before[0], q.before[1])
         if match:
             return Attribution(who(match), "tag_before")
+        if q.before[0] == q.quote.open_start:
+            # The tag may end the paragraph before: "Mr. Darcy replied with great intrepidity,"
+            lead_start = max(0, q.quote.open_start - _LEAD)
+            lead = text[lead_start : q.quote.open_start].rstrip()
+            if lead.endswith((",", ":")):
+                match = patterns["tag_before"].search(text, lead_start, lead_start + len(lead))
+                if match:
+                    return Attribution(who(match), "tag_before")
         return None
 
     def beat(q: QuoteInContext) -> Attribution | None:
@@ -217,12 +242,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
+    referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" stand for just before it
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
         inside = text[q.quote.start : q.quote.end]
-        addressed.append(frozenset(names.canonical[m.group("name")] for m in patterns["vocative"].finditer(inside)))
+        addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
+        referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -237,12 +264,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _introduced_by_narration(text, quotes, found, patterns, names)
+    _introduced_by_narration(text, quotes, found, patterns, names, referents)
     _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
 
 
+_LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 
 
@@ -310,11 +338,11 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
             found[i] = Attribution(found[i - 1].speaker, "continued_quote")
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> None:
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." then a paragraph of speech.) Only a named subject counts, and only
-    when the paragraph before held no speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." or "She turns to him." then a paragraph of speech.) Only when the
+    paragraph before held no speech, so that exchanges are left to turn-taking.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -327,10 +355,17 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> Non
         if not lead or lead[-1] not in ".!?\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
-        if match and match.group("who") and match.group("who").lower() not in names.pronoun_gender:
+        if not match or not match.group("who"):
+            continue
+        gender = names.pronoun_gender.get(match.group("who").lower())
+        if gender == NARRATOR_PERSON:
+            speaker = names.narrator
+        elif gender:
+            speaker = referents[i][gender]
+        else:
             speaker = names.resolve(match.group("who"), discover=False)
-            if speaker:
-                found[i] = Attribution(speaker, "introduced_by_narration")
+        if speaker:
+            found[i] = Attribution(speaker, "introduced_by_narration")
 
 
 def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> None:

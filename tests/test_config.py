@@ -315,7 +315,7 @@ def test_unknown_keys_are_warnings_with_line_numbers(fixture_path):
     path = fixture_path("config-unknown-keys.yaml")
     config = load_config(path)
     assert config.warnings == (
-        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume)",
+        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume, character)",
         f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, pauses)",
         f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume)",
     )
