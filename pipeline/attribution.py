@@ -16,7 +16,7 @@ from .quotes import Quote
 
 HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Dr|Mister|Professor|Aunt|Uncle|Lady|Lord|Sir|Madam|Captain|Colonel|Father|Mother)"
 # Capitalised words that start sentences but are never a speaker's name.
-_NOT_NAMES = frozenset(
+NOT_NAMES = frozenset(
     "I He She It We They You His Her Its Our Their My Your The A An This That These Those There Here Then "
     "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
     "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
@@ -102,7 +102,7 @@ class Names:
             return self.canonical[rest]  # "Mr. Darcy" when only "Darcy" is listed
         if re.fullmatch(HONORIFICS + r"\.?", word):
             return None  # "Sir" alone is a form of address, not a name
-        if not discover or word.split()[0] in _NOT_NAMES or word.lower() in self.pronoun_gender:
+        if not discover or word.split()[0] in NOT_NAMES or word.lower() in self.pronoun_gender:
             return None
         self.canonical[word] = word
         self.gender.setdefault(word, "unknown")

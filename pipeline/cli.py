@@ -13,6 +13,7 @@ from . import __version__
 from .book import make_book
 from .build import build_story, default_cache_dir
 from .config import load_config
+from .discovery import cast_block
 from .errors import AudiobookError
 from .ingest import read_story
 from .script import jsonl_lines, text_lines
@@ -134,6 +135,19 @@ def script(story, voices, output_format, explain) -> None:
     book = make_book(read_story(story), _config(voices))
     lines = jsonl_lines(book, explain) if output_format == "jsonl" else text_lines(book, explain)
     for line in lines:
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("story", type=click.Path(path_type=Path))
+@VOICES_OPTION
+def cast(story, voices) -> None:
+    """Print a characters: block for voices.yaml: who the story shows, most often named first.
+
+    Example: audiobook cast stories/the-crypt.txt > voices.yaml
+    """
+    config = _config(voices)
+    for line in cast_block(read_story(story).text, config.characters, config.attribution):
         click.echo(line)
 
 
