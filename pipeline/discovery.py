@@ -27,6 +27,7 @@ _WORD = r"[A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?"  # Tara, Mary-Jane, O'Brien; no
 _NAME = rf"(?:{HONORIFICS}\.?\s+)?{_WORD}(?:\s+{_WORD})?"
 _QUOTE_CLOSE = "[\"\u201d\u2019]"
 _QUOTE_OPEN = "[\"\u201c\u2018]"
+_NOT_VERBS = "(?:and|or|nor|of|the|a|an|to|in|at|on|by|for|with|from|is|was|has|had|who|which|that|but|as|if)"
 _EVIDENCE_NEEDED = 2  # sightings (honorific, vocative, action, mention) a name needs without a speech tag
 _PLACE_SHARE = 0.25  # of a name's mentions after "at", "in"… that make it a place
 _DOMINANT = 3  # how many times more often one honorific form must occur to own the bare surname
@@ -56,7 +57,7 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     addressed.update(_names(re.finditer(rf",\s+(?P<name>{_NAME})[.!?]{_QUOTE_CLOSE}", text)))
     honoured = Counter(_names(re.finditer(rf"\b(?P<name>{HONORIFICS}\.?\s+{_WORD}(?:\s+{_WORD})?)", text)))
     # "Buffy feels a tear", "Spike looked away": a name as the subject of an action
-    acting = Counter(_names(re.finditer(rf"(?<![\w.])(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?!(?:is|was|has)\b)[a-z]+(?:ed|s)\b", text)))
+    acting = Counter(_names(re.finditer(rf"(?<![\w.])(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?!{_NOT_VERBS}\b)[a-z]+\b", text)))
 
     evidence = speaking + addressed + honoured + acting
     candidates = {n for n in evidence if _plausible(n, rules)}
@@ -168,9 +169,12 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
             votes[n]["female"] += 10
     names = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
     pronoun = re.compile(r"\b(?:" + "|".join(map(re.escape, male | female)) + r")\b", re.IGNORECASE)
-    for m in re.finditer(rf"(?<![\w.])(?P<name>{names})(?!\w)", text):
-        # The first pronoun in the rest of the sentence most often refers back to its subject.
-        rest = re.split(r"[.!?\"\u201c\u201d]", text[m.end() : m.end() + _PRONOUN_WINDOW], maxsplit=1)[0]
+    mentions = list(re.finditer(rf"(?<![\w.])(?P<name>{names})(?!\w)", text))
+    for m, following in zip(mentions, mentions[1:] + [None]):
+        # The first pronoun after a name, before anyone else is named or a quote opens, most often
+        # refers back to it: "Margaret said. She put down her book."
+        end = min(m.end() + _PRONOUN_WINDOW, following.start() if following else len(text))
+        rest = re.split("[\"\u201c\u201d]", text[m.end() : end], maxsplit=1)[0]
         found = pronoun.search(rest)
         if found:
             word = found.group(0).lower()

@@ -1,0 +1,109 @@
+"""Each attribution rule on a small story we wrote, named for what it tests; ``rule`` says who decided."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import AttributionRules, packaged_defaults
+from pipeline.model import NARRATION, Character
+from pipeline.segmenter import segment
+from pipeline.structure import find_chapters
+
+NELL = Character("Nell", gender="female")
+ROWAN = Character("Rowan", gender="male")
+IDA = Character("Ida", gender="female")
+
+
+@pytest.fixture(scope="module")
+def rules() -> AttributionRules:
+    return packaged_defaults().attribution
+
+
+def decided(fixture_path, name, rules, cast=(NELL, ROWAN, IDA), narrator_character=None):
+    """(quote, speaker, rule) for every quote of a fixture story."""
+    text = fixture_path(name).read_text(encoding="utf-8")
+    result = segment(text, find_chapters(text, "Test"), tuple(cast), rules, narrator_character)
+    return [(s.text, s.speaker, s.rule) for s in result.segments if s.kind != NARRATION]
+
+
+def test_tags_after_and_before_the_quote(fixture_path, rules):
+    assert decided(fixture_path, "said-attribution.txt", rules) == [
+        ("The kettle is on,", "Nell", "tag_after_verb_first"),
+        ("Then I'll find the cups.", "Rowan", "tag_before"),
+        ("Not the chipped ones,", "Nell", "tag_after"),
+        ("Is there any other kind?", "Rowan", "tag_after_verb_first"),
+    ]
+
+
+def test_a_vocative_right_before_the_tag_is_the_addressee(fixture_path, rules):
+    cast = (Character("Tara", gender="female"), Character("Willow", gender="female"))
+    assert decided(fixture_path, "vocative-before-tag.txt", rules, cast) == [
+        ("Tara,", "Willow", "tag_after"),
+        ("the door is open.", "Willow", "tag_before"),
+    ]
+
+
+def test_a_pronoun_with_two_candidates_of_its_gender_is_the_one_named_last(fixture_path, rules):
+    assert decided(fixture_path, "pronoun-two-women.txt", rules) == [
+        ("It's colder than last night,", "Ida", "tag_after")
+    ]
+
+
+def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
+    cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
+    assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
+        ("You're late,", "Rowan", "tag_after_verb_first"),
+        ("The bus was,", "Nell", "tag_after"),
+    ]
+
+
+def test_a_first_person_narrator_speaks_the_i_said_quotes(fixture_path, rules):
+    cast = (NELL, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-narrator.txt", rules, cast, narrator_character="Jake") == [
+        ("You're late,", "Nell", "tag_after"),
+        ("I know,", "Jake", "tag_after"),
+        ("The bus broke down.", "Jake", "same_paragraph"),
+    ]
+
+
+def test_without_a_narrator_character_i_said_names_nobody(fixture_path, rules):
+    found = decided(fixture_path, "first-person-narrator.txt", rules, (NELL,))
+    assert ("I know,", "Jake", "tag_after") not in found
+    assert found[1][1] != "Jake"
+
+
+def test_the_person_addressed_answers_next(fixture_path, rules):
+    assert decided(fixture_path, "vocative-reply.txt", rules) == [
+        ("Can you fix it, Ida?", "Rowan", "tag_after"),
+        ("Give me an hour.", "Ida", "vocative_reply"),
+    ]
+
+
+def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
+    assert decided(fixture_path, "tag-ends-paragraph-before.txt", rules) == [
+        ("It will rain before dark.", "Nell", "tag_before")
+    ]
+
+
+def test_narration_about_him_introduces_his_speech(fixture_path, rules):
+    assert decided(fixture_path, "introduced-by-pronoun.txt", rules) == [
+        ("Cold out,", "Nell", "tag_after"),
+        ("Colder than you think.", "Rowan", "introduced_by_narration"),
+    ]
+
+
+def test_last_resort_is_the_character_named_last(fixture_path, rules):
+    assert decided(fixture_path, "nearest-mention.txt", rules) == [("Closed, sorry.", "Ida", "nearest_mention")]
+
+
+def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
+    cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
+    assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
+        ("We are quite ready,", "Sir William Lucas", "tag_after_verb_first")
+    ]
+
+
+def test_an_alternation_broken_by_a_third_speaker(fixture_path, rules):
+    found = {text: (speaker, rule) for text, speaker, rule in decided(fixture_path, "third-speaker-breaks-turns.txt", rules)}
+    assert found["Tea first,"] == ("Ida", "tag_after")
+    assert found["Who made it?"] == ("Ida", "vocative_reply")
