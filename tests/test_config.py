@@ -401,3 +401,30 @@ def test_any_text_gives_a_config_or_one_line_per_problem_naming_the_file(default
         assert all(line.startswith("voices.yaml:") for line in lines), lines
     else:
         assert all(warning.startswith("voices.yaml:") for warning in config.warnings)
+
+
+def test_a_first_person_narrator_names_a_character(defaults):
+    config = parse("narrator: {character: Jake}\ncharacters:\n  Jake: {gender: male}\n", defaults)
+    assert config.narrator_character == "Jake"
+    assert [c.name for c in config.characters] == ["Jake"]
+    assert config.narrator == defaults.narrator
+
+
+def test_a_narrator_character_missing_from_the_cast_joins_it(defaults):
+    config = parse("narrator: {character: Jake, rate: 160}\n", defaults)
+    assert config.characters == (Character("Jake"),)
+    assert config.narrator.rate == 160
+    assert config.warnings == ()
+
+
+def test_narrator_character_must_be_text(defaults):
+    assert problems("narrator: {character: [a, b]}\n", defaults) == [
+        "voices.yaml:1: narrator.character: expected text, got a list"
+    ]
+
+
+def test_descriptor_nouns_and_first_person_pronouns_are_word_lists(defaults):
+    config = parse("attribution: {male_nouns: [monk], first_person_pronouns: I}\n", defaults)
+    assert config.attribution.male_nouns == ("monk",)
+    assert config.attribution.first_person_pronouns == ("I",)
+    assert "vampire" in defaults.attribution.person_nouns

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pipeline.book import make_book
 from pipeline.config import packaged_defaults
 from pipeline.discovery import cast_block, discover_cast, with_discovered
+from pipeline.ingest import read_story
 from pipeline.model import Character
+from pipeline.voices import default_pool
 
 
 def discovered(fixture_path):
@@ -47,3 +50,12 @@ def test_the_cast_block_is_yaml_ready_to_edit(fixture_path):
         "    aliases: []",
         "    gender: female",
     ]
+
+
+def test_with_no_cast_given_discovered_characters_speak_in_voices_fitting_their_gender(fixture_path):
+    book = make_book(read_story(fixture_path("discovery-cast.txt")), packaged_defaults())
+    voices = {c.name: c.voice.id for c in book.cast}
+    assert voices["Margaret"] in default_pool("female") and voices["Mrs. Thornby"] in default_pool("female")
+    assert voices["Mr. Hale"] in default_pool("male")
+    speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
+    assert speakers[:3] == ["Mr. Hale", "Margaret", "Mrs. Thornby"]
