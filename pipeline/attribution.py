@@ -29,6 +29,8 @@ _POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
 _NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
 _DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
+# Words that may open a sentence before its subject: "Finally Marilla stepped in."
+_OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ class Names:
         pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
         pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
         self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
-        nouns = "|".join(sorted(map(re.escape, self.noun_gender), key=len, reverse=True)) or _NOTHING
-        self.description = rf"(?i:{_DETERMINERS}\s+(?:[a-z-]+\s+){{0,2}}?(?:{nouns}))"
+        # "the old man", "that brisk official", "the station-master": resolved by described()
+        self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
     def of(self, name: str) -> str:
@@ -172,7 +174,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(
-            rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
+            rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
         # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
         "vocative": re.compile(
@@ -201,12 +203,16 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     def described(phrase: str) -> str | None:
         """ "his wife", "the Queen": a character listed by that description, else the last one on stage
         whom the noun fits."""
-        phrase = " ".join(phrase.split())
-        bare = phrase.split(" ", 1)[1]
-        for key in (phrase, bare):
-            if key.casefold() in names.folded:
-                return names.folded[key.casefold()]
-        return mentions.latest(names.noun_gender[bare.rsplit(" ", 1)[-1].lower()])
+        words = phrase.casefold().split()
+        # The longest reading first: "the old man quietly" is "the old man".
+        for end in range(len(words), 1, -1):
+            for key in (" ".join(words[:end]), " ".join(words[1:end])):
+                if key in names.folded:
+                    return names.folded[key]
+        for end in range(len(words), 1, -1):
+            if words[end - 1] in names.noun_gender:
+                return mentions.latest(names.noun_gender[words[end - 1]])
+        return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:
         inner_end = text[q.quote.start : q.quote.end].rstrip()
@@ -265,6 +271,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _introduced_by_narration(text, quotes, found, patterns, names, referents)
+    _vocative_answered(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
@@ -305,10 +312,23 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
         speaker_before = _speaker_of_turn(turns, quotes, found, t - 1)
         candidates = _addressed_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
         candidates -= _addressed_in_turn(turns, quotes, addressed, t)
-        if speaker_before and len(candidates) == 1:
+        if len(candidates) == 1:
             (speaker,) = candidates
             for i in _turn_quotes(turns, quotes, t):
                 found[i] = Attribution(speaker, "vocative_reply")
+
+
+def _vocative_answered(turns, quotes, found, addressed) -> None:
+    """A reply that names someone ("Yes, Nell.") answers that person's line just before it."""
+    for t in range(len(turns) - 2, -1, -1):
+        if not _adjacent(turns, t, t + 1) or _speaker_of_turn(turns, quotes, found, t):
+            continue
+        candidates = _addressed_in_turn(turns, quotes, addressed, t + 1) - {_speaker_of_turn(turns, quotes, found, t + 1)}
+        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
+        if len(candidates) == 1:
+            (speaker,) = candidates
+            for i in _turn_quotes(turns, quotes, t):
+                found[i] = Attribution(speaker, "vocative_answered")
 
 
 def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
@@ -400,14 +420,17 @@ def _turn_taking(turns, quotes, found, addressed) -> None:
         for t in range(len(turns)):
             if _speaker_of_turn(turns, quotes, found, t):
                 continue
+            votes = set()
             for a, b in ((t - 2, t - 1), (t + 2, t + 1)):
                 if not (0 <= a < len(turns) and 0 <= b < len(turns)):
                     continue
                 if not (_adjacent(turns, a, b) and _adjacent(turns, b, t)):
                     continue
-                two_back = _speaker_of_turn(turns, quotes, found, a)
-                one_back = _speaker_of_turn(turns, quotes, found, b)
-                if two_back and one_back and two_back != one_back:
-                    if two_back not in _addressed_in_turn(turns, quotes, addressed, t):
-                        fill_turn(t, two_back)
-                    break
+                two_away = _speaker_of_turn(turns, quotes, found, a)
+                one_away = _speaker_of_turn(turns, quotes, found, b)
+                if two_away and one_away and two_away != one_away:
+                    votes.add(two_away)
+            # Both sides must agree: an exchange that changes partners here is not guessed.
+            votes -= _addressed_in_turn(turns, quotes, addressed, t)
+            if len(votes) == 1:
+                fill_turn(t, votes.pop())
