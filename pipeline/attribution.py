@@ -248,14 +248,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
-    referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" stand for just before it
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
         inside = text[q.quote.start : q.quote.end]
         addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
-        referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -270,7 +268,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents)
+    _introduced_by_narration(text, quotes, found, patterns, names)
     _vocative_answered(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
@@ -358,11 +356,11 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
             found[i] = Attribution(found[i - 1].speaker, "continued_quote")
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents) -> None:
+def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." or "She turns to him." then a paragraph of speech.) Only when the
-    paragraph before held no speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
+    speech, so that exchanges are left to turn-taking.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -381,7 +379,9 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
         if gender == NARRATOR_PERSON:
             speaker = names.narrator
         elif gender:
-            speaker = referents[i][gender]
+            # Not "She turns away.": in stories told close to one character, she is the one whom
+            # everything happens to, and the speech that follows is more often someone else's.
+            continue
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

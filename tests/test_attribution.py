@@ -85,8 +85,8 @@ def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     ]
 
 
-def test_narration_about_him_introduces_his_speech(fixture_path, rules):
-    assert decided(fixture_path, "introduced-by-pronoun.txt", rules) == [
+def test_narration_about_someone_introduces_their_speech(fixture_path, rules):
+    assert decided(fixture_path, "introduced-by-narration.txt", rules) == [
         ("Cold out,", "Nell", "tag_after"),
         ("Colder than you think.", "Rowan", "introduced_by_narration"),
     ]
