@@ -142,16 +142,14 @@ class Mentions:
             return self.names.narrator
         if gender == "unknown":  # "the stranger said": whoever was last on stage
             return self.recent[-1] if self.recent else None
-        for name in reversed(self.recent):
+        others = [name for name in reversed(self.recent) if name != self.names.narrator]  # they are "I", not "he"
+        for name in others:
             if self.names.gender.get(name) == gender:
                 return name
-        of_gender = [name for name, g in self.names.gender.items() if g == gender]
+        of_gender = [name for name, g in self.names.gender.items() if g == gender and name != self.names.narrator]
         if len(of_gender) == 1:
             return of_gender[0]
-        for name in reversed(self.recent):
-            if self.names.gender.get(name) == "unknown":
-                return name
-        return None
+        return next((name for name in others if self.names.gender.get(name) == "unknown"), None)
 
 
 def _tag_patterns(rules: AttributionRules, names: Names):
