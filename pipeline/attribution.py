@@ -246,12 +246,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
+    referents: list[dict[str, str | None]] = []  # per quote, in first-person stories: whom he and she mean
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
         inside = text[q.quote.start : q.quote.end]
         addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
+        referents.append({g: mentions.latest(g) for g in ("male", "female")} if names.narrator else {})
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -263,10 +265,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _same_paragraph(quotes, found)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
+    _introduced_by_narration(text, quotes, found, patterns, names, referents)
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _introduced_by_narration(text, quotes, found, patterns, names)
     _vocative_answered(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
@@ -354,7 +356,7 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
             found[i] = Attribution(found[i - 1].speaker, "continued_quote")
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> None:
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
     ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
@@ -377,9 +379,10 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> Non
         if gender == NARRATOR_PERSON:
             speaker = names.narrator
         elif gender:
-            # Not "She turns away.": in stories told close to one character, she is the one whom
-            # everything happens to, and the speech that follows is more often someone else's.
-            continue
+            # "He turned to me." introduces him when the story is told in the first person. In the
+            # third person, "She turns away." is most often about the character the story follows,
+            # and the speech that comes next is more often someone else's.
+            speaker = referents[i].get(gender)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

@@ -107,3 +107,11 @@ def test_an_alternation_broken_by_a_third_speaker(fixture_path, rules):
     found = {text: (speaker, rule) for text, speaker, rule in decided(fixture_path, "third-speaker-breaks-turns.txt", rules)}
     assert found["Tea first,"] == ("Ida", "tag_after")
     assert found["Who made it?"] == ("Ida", "vocative_reply")
+
+
+def test_in_a_first_person_story_he_in_narration_introduces_him(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-he-introduces.txt", rules, cast, narrator_character="Jake") == [
+        ("Nearly there,", "Jake", "tag_after"),
+        ("It will storm tonight.", "Rowan", "introduced_by_narration"),
+    ]
