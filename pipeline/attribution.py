@@ -136,13 +136,14 @@ class Mentions:
             if name:
                 self.saw(name)
 
-    def latest(self, gender: str) -> str | None:
+    def latest(self, gender: str, excluding: str | None = None) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""
         if gender == NARRATOR_PERSON:
             return self.names.narrator
+        # A first-person narrator is "I", never "he".
+        others = [name for name in reversed(self.recent) if name not in (self.names.narrator, excluding)]
         if gender == "unknown":  # "the stranger said": whoever was last on stage
-            return self.recent[-1] if self.recent else None
-        others = [name for name in reversed(self.recent) if name != self.names.narrator]  # they are "I", not "he"
+            return others[0] if others else None
         for name in others:
             if self.names.gender.get(name) == gender:
                 return name
@@ -209,7 +210,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                     return names.folded[key]
         for end in range(len(words), 1, -1):
             if words[end - 1] in names.noun_gender:
-                return mentions.latest(names.noun_gender[words[end - 1]])
+                gender = names.noun_gender[words[end - 1]]
+                owner = _POSSESSIVE_GENDER.get(words[0])
+                # "her mother" is not the "her" it belongs to: that one is named last.
+                excluded = mentions.latest(owner) if owner else None
+                return mentions.latest(gender, excluding=excluded)
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:
@@ -261,6 +266,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
+        for name in addressed[i]:  # the person spoken to is on stage, likely to answer ("he replied")
+            mentions.saw(name)
 
     _same_paragraph(quotes, found)
     turns = _turns(quotes)

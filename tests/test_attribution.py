@@ -115,3 +115,19 @@ def test_in_a_first_person_story_he_in_narration_introduces_him(fixture_path, ru
         ("Nearly there,", "Jake", "tag_after"),
         ("It will storm tonight.", "Rowan", "introduced_by_narration"),
     ]
+
+
+def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
+    assert decided(fixture_path, "relational-description.txt", rules) == [
+        ("You are wet through,", "Ida", "tag_after_verb_first")
+    ]
+
+
+def test_the_person_addressed_is_whom_the_next_he_replied_means(rules):
+    text = 'Rowan and Tom sat by the fire.\n\n"Are you cold, Tom?" asked Rowan.\n\n"Not at all," he replied.\n'
+    cast = (ROWAN, Character("Tom", gender="male"))
+    result = segment(text, find_chapters(text, "Test"), cast, rules)
+    assert [(s.speaker, s.rule) for s in result.segments if s.kind != NARRATION] == [
+        ("Rowan", "tag_after_verb_first"),
+        ("Tom", "tag_after"),
+    ]
