@@ -255,6 +255,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
+        if i and q.paragraph - quotes[i - 1].paragraph <= 1:
+            for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
+                mentions.saw(name)
         inside = text[q.quote.start : q.quote.end]
         addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
@@ -266,8 +269,6 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
-        for name in addressed[i]:  # the person spoken to is on stage, likely to answer ("he replied")
-            mentions.saw(name)
 
     _same_paragraph(quotes, found)
     turns = _turns(quotes)
