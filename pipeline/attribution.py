@@ -159,14 +159,16 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or _NOTHING
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
+    parts = "|".join(map(re.escape, rules.speaker_parts)) or _NOTHING
     return {
         # "…," said Tara / "…," said he
         "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*(?:{verbs})\s+{who}(?!\w)"),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
-        # "…" Tara nods. / "…" She turns away. / "…" His voice cracks.: the speaker's own action beat
+        # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
+        # speaker's own action beat
         "action_after": re.compile(
-            rf"\s*[,\u2014\-]?\s*(?:{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+|(?P<whose>(?i:his|her|my))\s+voice\b)"
+            rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…"
         "tag_before": re.compile(rf"{who}\s+{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"),
@@ -175,6 +177,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_before": re.compile(
             rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
+        # A paragraph opening "His voice cracks.": how the last words were spoken
+        "reaction": re.compile(rf"(?P<whose>His|Her)\s+(?:{parts})\b"),
         # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
         "vocative": re.compile(
             rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
@@ -251,7 +255,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
-    referents: list[dict[str, str | None]] = []  # per quote, in first-person stories: whom he and she mean
+    referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
@@ -261,7 +265,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         inside = text[q.quote.start : q.quote.end]
         addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
-        referents.append({g: mentions.latest(g) for g in ("male", "female")} if names.narrator else {})
+        referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -271,6 +275,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             mentions.saw(found[i].speaker)
 
     _same_paragraph(quotes, found)
+    _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
     _introduced_by_narration(text, quotes, found, patterns, names, referents)
@@ -357,6 +362,25 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
                 break
 
 
+def _reaction_after(text, quotes, found, patterns, referents) -> None:
+    """An untagged paragraph of speech followed by narration opening "His voice cracks." or "Her
+    eyes fill." is the speaker's: the narration describes how the words came out."""
+    for i, q in enumerate(quotes):
+        last_in_paragraph = i + 1 == len(quotes) or quotes[i + 1].paragraph != q.paragraph
+        if found[i].speaker or not last_in_paragraph or text[q.after[0] : q.after[1]].strip():
+            continue
+        follows = text[q.after[1] : q.after[1] + _LEAD].lstrip()
+        next_quote = quotes[i + 1].quote.open_start - q.after[1] if i + 1 < len(quotes) else _LEAD
+        match = patterns["reaction"].match(follows)
+        if match and match.end() < next_quote:
+            speaker = referents[i].get(_POSSESSIVE_GENDER[match.group("whose").lower()])
+            if speaker:
+                for k in range(i, -1, -1):  # the whole untagged paragraph
+                    if quotes[k].paragraph != q.paragraph or found[k].speaker:
+                        break
+                    found[k] = Attribution(speaker, "reaction_after")
+
+
 def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
     """A quote carried over from the previous paragraph keeps that paragraph's speaker."""
     for i, q in enumerate(quotes):
@@ -390,7 +414,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # "He turned to me." introduces him when the story is told in the first person. In the
             # third person, "She turns away." is most often about the character the story follows,
             # and the speech that comes next is more often someone else's.
-            speaker = referents[i].get(gender)
+            speaker = referents[i][gender] if names.narrator else None
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

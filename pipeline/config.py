@@ -36,6 +36,7 @@ class AttributionRules:
     male_nouns: tuple[str, ...] = ()
     female_nouns: tuple[str, ...] = ()
     person_nouns: tuple[str, ...] = ()
+    speaker_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "male_nouns": _word_list,
     "female_nouns": _word_list,
     "person_nouns": _word_list,
+    "speaker_parts": _word_list,
 }
 PAUSE_FIELDS: dict[str, Reader] = {
     name: (lambda n, p, pr: _number(n, p, pr, 0, 60_000, integer=True))

@@ -131,3 +131,10 @@ def test_the_person_addressed_is_whom_the_next_he_replied_means(rules):
         ("Rowan", "tag_after_verb_first"),
         ("Tom", "tag_after"),
     ]
+
+
+def test_how_the_words_came_out_tells_whose_they_were(fixture_path, rules):
+    assert decided(fixture_path, "reaction-after.txt", rules) == [
+        ("I cannot stay.", "Rowan", "reaction_after"),
+        ("Then go.", "Nell", "action_after"),
+    ]
