@@ -178,7 +178,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
         # A paragraph opening "His voice cracks.": how the last words were spoken
-        "reaction": re.compile(rf"(?P<whose>His|Her)\s+(?:{parts})\b"),
+        "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
         # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
         "vocative": re.compile(
             rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
@@ -244,7 +244,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     def beat(q: QuoteInContext) -> Attribution | None:
         match = patterns["action_after"].match(text, q.after[0], q.after[1])
         if match:
-            return Attribution(who(match, discover=False), "action_after")
+            # "She jumps at the sound of his voice.": the voice tells whose the words were. Only in
+            # the pronoun's own clause: "Tara nods, stepping closer so he needn't raise his voice".
+            clause = re.split(r"[.!?,;\u2026\u2014]", text[match.end() : q.after[1]], maxsplit=1)[0]
+            voice = patterns["reaction"].search(clause)
+            subject = who(match, discover=False)
+            pronoun = (match.group("who") or "").lower() in names.pronoun_gender
+            if voice and pronoun:
+                owner = mentions.latest(_POSSESSIVE_GENDER[voice.group("whose").lower()])
+                if owner and names.gender.get(owner) != names.gender.get(subject):
+                    return Attribution(owner, "action_after")
+            return Attribution(subject, "action_after")
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
         match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
         if match:

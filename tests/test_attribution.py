@@ -137,4 +137,5 @@ def test_how_the_words_came_out_tells_whose_they_were(fixture_path, rules):
     assert decided(fixture_path, "reaction-after.txt", rules) == [
         ("I cannot stay.", "Rowan", "reaction_after"),
         ("Then go.", "Nell", "action_after"),
+        ("Wait.", "Nell", "action_after"),  # he flinched, but at her voice
     ]
