@@ -8,6 +8,7 @@ that decided is kept with the segment, so ``script`` output can be explained.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .config import AttributionRules
@@ -288,7 +289,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents)
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
@@ -300,6 +301,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
+_FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus
 
 
 def _turns(quotes: list[QuoteInContext]) -> list[tuple[int, int]]:
@@ -354,7 +356,8 @@ def _vocative_answered(turns, quotes, found, addressed) -> None:
 
 def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
-    addresses them or they spoke the paragraph of speech just before (people take turns)."""
+    addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
+    (people take turns)."""
     turn_of = {}
     for t, (_, first) in enumerate(turns):
         turn_of[first] = t
@@ -363,13 +366,12 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
         t = turn_of.get(i, t)
         if found[i].speaker:
             continue
-        excluded = set(addressed[i])
+        candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
         if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t):
-            excluded.add(_speaker_of_turn(turns, quotes, found, t - 1))
-        for name in reversed(on_stage[i]):
-            if name not in excluded:
-                found[i] = Attribution(name, "nearest_mention")
-                break
+            spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+            candidates = [name for name in candidates if name != spoke_last] or candidates
+        if candidates:
+            found[i] = Attribution(candidates[0], "nearest_mention")
 
 
 def _reaction_after(text, quotes, found, patterns, referents) -> None:
@@ -398,7 +400,21 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
             found[i] = Attribution(found[i - 1].speaker, "continued_quote")
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents) -> None:
+def _focal_gender(text: str, names: Names) -> str | None:
+    """The gender of the character a third-person story follows, when its sentences start with one
+    gender's pronoun far more often than the other's ("She …" twice as often as "He …")."""
+    starts = Counter(
+        names.pronoun_gender.get(m.group(1).lower())
+        for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-z]*)\b", text, re.MULTILINE)
+        if m.group(1).lower() in names.pronoun_gender
+    )
+    for gender, other in (("male", "female"), ("female", "male")):
+        if starts[gender] >= _FOCUS_RATIO * max(1, starts[other]):
+            return gender
+    return None
+
+
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
     ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
@@ -421,10 +437,10 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
         if gender == NARRATOR_PERSON:
             speaker = names.narrator
         elif gender:
-            # "He turned to me." introduces him when the story is told in the first person. In the
-            # third person, "She turns away." is most often about the character the story follows,
-            # and the speech that comes next is more often someone else's.
-            speaker = referents[i][gender] if names.narrator else None
+            # "He turned to me." introduces him when the story is told in the first person, or
+            # follows a character of the other gender. "She turns away." about the character the
+            # story follows is most often followed by someone else's speech.
+            speaker = referents[i][gender] if names.narrator or (focus and gender != focus) else None
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

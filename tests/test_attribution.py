@@ -139,3 +139,20 @@ def test_how_the_words_came_out_tells_whose_they_were(fixture_path, rules):
         ("Then go.", "Nell", "action_after"),
         ("Wait.", "Nell", "action_after"),  # he flinched, but at her voice
     ]
+
+
+def test_he_introduces_speech_in_a_story_that_follows_her(fixture_path, rules):
+    # Sentences open with "She" far more often than "He": the story follows a woman, so narration
+    # about him before a line of speech introduces his line.
+    assert decided(fixture_path, "focal-character.txt", rules)[-1] == (
+        "Colder than you know.", "Rowan", "introduced_by_narration"
+    )
+
+
+def test_she_does_not_introduce_speech_in_a_story_that_follows_her(rules):
+    text = (
+        "Nell waited on the pier. She watched the boats. She counted the gulls.\n\n"
+        '"Cold out," Rowan said.\n\nShe pulled her coat tighter.\n\n"Colder than you know."\n'
+    )
+    result = segment(text, find_chapters(text, "Test"), (NELL, ROWAN), rules)
+    assert [s.rule for s in result.segments if s.kind != NARRATION][-1] != "introduced_by_narration"
