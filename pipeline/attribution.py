@@ -223,6 +223,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:
+        if q.quote.label:
+            return Attribution(names.resolve(q.quote.label, discover=False), "script_line")
         inner_end = text[q.quote.start : q.quote.end].rstrip()
         ends_sentence = inner_end.endswith(".") and not inner_end.endswith("..")
         for rule in ("tag_after_verb_first", "tag_after"):

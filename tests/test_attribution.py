@@ -156,3 +156,21 @@ def test_she_does_not_introduce_speech_in_a_story_that_follows_her(rules):
     )
     result = segment(text, find_chapters(text, "Test"), (NELL, ROWAN), rules)
     assert [s.rule for s in result.segments if s.kind != NARRATION][-1] != "introduced_by_narration"
+
+
+def test_script_lines_name_their_speaker(fixture_path, rules):
+    assert decided(fixture_path, "script-lines.txt", rules, cast=()) == [
+        ("Is the kettle on?", "Nell", "script_line"),
+        ("It is.", "Rowan", "script_line"),
+        ("Then pour.", "Nell", "script_line"),
+        ("Pour it yourself.", "Rowan", "script_line"),
+    ]
+    # "Note:" labels one line and names nobody; "Ida:" does once Ida is in the cast.
+    assert decided(fixture_path, "script-lines.txt", rules)[-1] == ("Children.", "Ida", "script_line")
+
+
+def test_the_label_of_a_script_line_is_not_read_aloud(fixture_path, rules):
+    text = fixture_path("script-lines.txt").read_text(encoding="utf-8")
+    result = segment(text, find_chapters(text, "Test"), (), rules)
+    narration = [s.text for s in result.segments if s.kind == NARRATION]
+    assert narration == ["Note: this is not a line.", "Ida: Children."]
