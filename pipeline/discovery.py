@@ -68,9 +68,11 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     placed = Counter(_names(re.finditer(rf"\b(?:at|in|near|from|into)\s+(?P<name>{_NAME})", text)))
     # A word the story also writes in lower case ("Come, now", "Don't") is an ordinary word.
     lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
+    # Names turn up inside sentences ("said Tara", "to Spike"); "Yeah" and "Because" only open them.
+    inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
     candidates = {
         n for n in candidates
-        if evidence[n] and counts[n] >= _EVIDENCE_NEEDED
+        if evidence[n] and counts[n] >= _EVIDENCE_NEEDED and inside[n]
         and (_bare(n) != n or lower[n.split()[-1].lower()] < counts[n])
         and placed[n] < counts[n] * _PLACE_SHARE
     }
@@ -106,9 +108,10 @@ def _plausible(name: str, rules: AttributionRules) -> bool:
     return not any(w in NOT_NAMES or w.lower() in pronouns for w in words)
 
 
-def _mention_counts(text: str, candidates: set[str]) -> Counter:
+def _mention_counts(text: str, candidates: set[str], after: str = "") -> Counter:
+    """How often each name occurs (only where ``after``, a lookbehind, allows)."""
     pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
-    return Counter(" ".join(m.group(0).split()) for m in re.finditer(rf"(?<![\w.])(?:{pattern})(?!\w)", text))
+    return Counter(" ".join(m.group(0).split()) for m in re.finditer(rf"{after}(?<![\w.])(?:{pattern})(?!\w)", text))
 
 
 def _bare(name: str) -> str:
