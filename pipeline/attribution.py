@@ -27,6 +27,7 @@ NOT_NAMES = frozenset(
 
 
 _POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
+_SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
 _NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
 _DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
@@ -111,6 +112,18 @@ class Names:
         self.gender.setdefault(word, "unknown")
         self._compile()
         return word
+
+    def spouse(self, owner: str, noun: str) -> str | None:
+        """ "his wife" when he is Mr. Bennet: Mrs. Bennet, if the cast has her."""
+        if noun not in _SPOUSES:
+            return None
+        for name in (n for n, canonical in self.canonical.items() if canonical == owner):
+            honorific, _, surname = name.partition(" ")
+            if honorific.rstrip(".") == _SPOUSES[noun][0] and surname:
+                for form in (f"{_SPOUSES[noun][1]}. {surname}", f"{_SPOUSES[noun][1]} {surname}"):
+                    if form in self.canonical:
+                        return self.canonical[form]
+        return None
 
     def discovered(self) -> list[str]:
         """Speakers found in speech tags that voices.yaml does not list, in order of discovery."""
@@ -216,10 +229,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         for end in range(len(words), 1, -1):
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
-                owner = _POSSESSIVE_GENDER.get(words[0])
+                owner_gender = _POSSESSIVE_GENDER.get(words[0])
+                owner = mentions.latest(owner_gender) if owner_gender else None
+                spouse = names.spouse(owner, words[end - 1]) if owner else None
                 # "her mother" is not the "her" it belongs to: that one is named last.
-                excluded = mentions.latest(owner) if owner else None
-                return mentions.latest(gender, excluding=excluded)
+                return spouse or mentions.latest(gender, excluding=owner)
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:

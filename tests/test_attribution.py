@@ -174,3 +174,10 @@ def test_the_label_of_a_script_line_is_not_read_aloud(fixture_path, rules):
     result = segment(text, find_chapters(text, "Test"), (), rules)
     narration = [s.text for s in result.segments if s.kind == NARRATION]
     assert narration == ["Note: this is not a line.", "Ida: Children."]
+
+
+def test_his_wife_is_mrs_of_his_surname(fixture_path, rules):
+    cast = (Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"), NELL)
+    assert decided(fixture_path, "spouse-description.txt", rules, cast) == [
+        ("Where have you been?", "Mrs. Hale", "tag_after_verb_first")
+    ]
