@@ -309,7 +309,6 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _vocative_answered(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
@@ -355,19 +354,6 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
             (speaker,) = candidates
             for i in _turn_quotes(turns, quotes, t):
                 found[i] = Attribution(speaker, "vocative_reply")
-
-
-def _vocative_answered(turns, quotes, found, addressed) -> None:
-    """A reply that names someone ("Yes, Nell.") answers that person's line just before it."""
-    for t in range(len(turns) - 2, -1, -1):
-        if not _adjacent(turns, t, t + 1) or _speaker_of_turn(turns, quotes, found, t):
-            continue
-        candidates = _addressed_in_turn(turns, quotes, addressed, t + 1) - {_speaker_of_turn(turns, quotes, found, t + 1)}
-        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
-        if len(candidates) == 1:
-            (speaker,) = candidates
-            for i in _turn_quotes(turns, quotes, t):
-                found[i] = Attribution(speaker, "vocative_answered")
 
 
 def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
