@@ -369,7 +369,7 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
         if found[i].speaker:
             continue
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
-        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t):
+        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
             candidates = [name for name in candidates if name != spoke_last] or candidates
         if candidates:
@@ -461,11 +461,16 @@ def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> N
                 break
 
 
-_CONVERSATION_GAP = 2  # paragraphs without speech that end a conversation
+# Paragraphs of narration between two paragraphs of speech that break an exchange: any, for
+# alternation and replies (narration often brings someone else in); three, for "the last speaker
+# does not speak again" in the last resort.
+_EXCHANGE_GAP = 0
+_CONVERSATION_GAP = 2
 
 
-def _adjacent(turns, t: int, u: int) -> bool:
-    return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= _CONVERSATION_GAP + 1
+def _adjacent(turns, t: int, u: int, gap: int = _EXCHANGE_GAP) -> bool:
+    """Whether turns t and u are at most ``gap`` paragraphs of narration apart."""
+    return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= gap + 1
 
 
 def _turn_taking(turns, quotes, found, addressed) -> None:
