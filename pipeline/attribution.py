@@ -176,7 +176,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     parts = "|".join(map(re.escape, rules.speaker_parts)) or _NOTHING
     return {
         # "…," said Tara / "…," said he
-        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*(?:{verbs})\s+{who}(?!\w)"),
+        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
@@ -185,7 +185,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…"
-        "tag_before": re.compile(rf"{who}\s+{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"),
+        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
+        "tag_before": re.compile(
+            rf"{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
+            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"
+        ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(

@@ -181,3 +181,10 @@ def test_his_wife_is_mrs_of_his_surname(fixture_path, rules):
     assert decided(fixture_path, "spouse-description.txt", rules, cast) == [
         ("Where have you been?", "Mrs. Hale", "tag_after_verb_first")
     ]
+
+
+def test_a_tag_after_another_verb_and_an_adverb_before_the_verb(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-compound.txt", rules) == [
+        ("We should go back.", "Nell", "tag_before"),
+        ("Not yet,", "Rowan", "tag_after_verb_first"),
+    ]
