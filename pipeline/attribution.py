@@ -12,25 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .model import Character
+from .names import NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
 from .quotes import Quote
 
-HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Dr|Mister|Professor|Aunt|Uncle|Lady|Lord|Sir|Madam|Captain|Colonel|Father|Mother)"
-# Capitalised words that start sentences but are never a speaker's name.
-NOT_NAMES = frozenset(
-    "I He She It We They You His Her Its Our Their My Your The A An This That These Those There Here Then "
-    "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
-    "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
-    "Everyone Someone Nobody Somebody Everybody One Another Each Instead Finally Suddenly Meanwhile "
-    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like".split()
-)
-
-
-_POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
-_SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
-_NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
-NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
-_DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
 _OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
@@ -52,128 +36,13 @@ class Attribution:
     rule: str | None
 
 
-class Names:
-    """The characters the text may name, found by name or alias, plus names met in speech tags."""
-
-    def __init__(
-        self, characters: tuple[Character, ...], rules: AttributionRules, narrator_character: str | None = None
-    ):
-        self.canonical: dict[str, str] = {}
-        self.gender: dict[str, str] = {}
-        for character in characters:
-            self.gender[character.name] = character.gender
-            for name in character.names:
-                self.canonical[name] = character.name
-        # Descriptions ("his sister", "the Queen") are looked up without regard to case.
-        self.folded = {name.casefold(): canonical for name, canonical in self.canonical.items()}
-        self.pronoun_gender = {p.lower(): "male" for p in rules.male_pronouns}
-        self.pronoun_gender.update({p.lower(): "female" for p in rules.female_pronouns})
-        self.narrator = self.canonical.get(narrator_character or "")
-        if self.narrator:
-            self.pronoun_gender.update({p.lower(): NARRATOR_PERSON for p in rules.first_person_pronouns})
-        self.noun_gender = {n.lower(): "male" for n in rules.male_nouns}
-        self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
-        self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
-        self.configured = frozenset(self.gender)
-        self._compile()
-
-    def _compile(self) -> None:
-        known = sorted(self.canonical, key=len, reverse=True)
-        # Hard-wrapped text may break a name across lines: "Sir\nWilliam".
-        known_pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in known) or _NOTHING
-        self.known_pattern = known_pattern
-        self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
-        # Narration naming a character, or "I" when the narrator is one: who was last on stage.
-        me = r"|\bI\b(?!\.)" if self.narrator else ""
-        pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
-        pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
-        # "the old man", "that brisk official", "the station-master": resolved by described()
-        self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
-        self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
-
-    def of(self, name: str) -> str:
-        """The character a known name (as found in the text) stands for."""
-        return self.canonical[" ".join(name.split())]
-
-    def resolve(self, word: str, discover: bool) -> str | None:
-        """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
-        word = " ".join(word.split())
-        if word in self.canonical:
-            return self.canonical[word]
-        honorific, _, rest = word.partition(" ")
-        if rest and re.fullmatch(HONORIFICS + r"\.?", honorific) and rest in self.canonical:
-            return self.canonical[rest]  # "Mr. Darcy" when only "Darcy" is listed
-        if re.fullmatch(HONORIFICS + r"\.?", word):
-            return None  # "Sir" alone is a form of address, not a name
-        if not discover or word.split()[0] in NOT_NAMES or word.lower() in self.pronoun_gender:
-            return None
-        self.canonical[word] = word
-        self.gender.setdefault(word, "unknown")
-        self._compile()
-        return word
-
-    def spouse(self, owner: str, noun: str) -> str | None:
-        """ "his wife" when he is Mr. Bennet: Mrs. Bennet, if the cast has her."""
-        if noun not in _SPOUSES:
-            return None
-        for name in (n for n, canonical in self.canonical.items() if canonical == owner):
-            honorific, _, surname = name.partition(" ")
-            if honorific.rstrip(".") == _SPOUSES[noun][0] and surname:
-                for form in (f"{_SPOUSES[noun][1]}. {surname}", f"{_SPOUSES[noun][1]} {surname}"):
-                    if form in self.canonical:
-                        return self.canonical[form]
-        return None
-
-    def discovered(self) -> list[str]:
-        """Speakers found in speech tags that voices.yaml does not list, in order of discovery."""
-        return [name for name in self.gender if name not in self.configured]
-
-
-class Mentions:
-    """Where each character was last named (or last spoke), to resolve "she said"."""
-
-    def __init__(self, names: Names):
-        self.names = names
-        self.recent: list[str] = []  # most recent last
-
-    def saw(self, name: str) -> None:
-        if name in self.recent:
-            self.recent.remove(name)
-        self.recent.append(name)
-
-    def scan(self, text: str, start: int, end: int) -> None:
-        for match in self.names.mentioned.finditer(text, start, end):
-            word = match.group(0)
-            gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
-            name = self.latest(gender) if gender else self.names.of(word)
-            if name:
-                self.saw(name)
-
-    def latest(self, gender: str, excluding: str | None = None) -> str | None:
-        """The last-named character of this gender; before any is named, the only one there is."""
-        if gender == NARRATOR_PERSON:
-            return self.names.narrator
-        # A first-person narrator is "I", never "he".
-        others = [name for name in reversed(self.recent) if name not in (self.names.narrator, excluding)]
-        if gender == "unknown":  # "the stranger said": whoever was last on stage
-            return others[0] if others else None
-        for name in others:
-            if self.names.gender.get(name) == gender:
-                return name
-        of_gender = [name for name, g in self.names.gender.items() if g == gender and name != self.names.narrator]
-        if len(of_gender) == 1:
-            return of_gender[0]
-        return next((name for name in others if self.names.gender.get(name) == "unknown"), None)
-
-
 def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = "|".join(sorted((re.escape(v) for v in rules.speech_verbs + rules.thought_verbs), key=len, reverse=True))
-    verbs = verbs or _NOTHING
-    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or _NOTHING
+    verbs = verbs or NOTHING
+    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or NOTHING
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
-    parts = "|".join(map(re.escape, rules.speaker_parts)) or _NOTHING
+    parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     return {
         # "…," said Tara / "…," said he
         "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
@@ -214,7 +83,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…")."""
         if match.groupdict().get("whose"):
-            return mentions.latest(_POSSESSIVE_GENDER[match.group("whose").lower()])
+            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()])
         if match.group("desc"):
             return described(match.group("desc"))
         word = match.group("who")
@@ -233,7 +102,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         for end in range(len(words), 1, -1):
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
-                owner_gender = _POSSESSIVE_GENDER.get(words[0])
+                owner_gender = POSSESSIVE_GENDER.get(words[0])
                 owner = mentions.latest(owner_gender) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 # "her mother" is not the "her" it belongs to: that one is named last.
@@ -272,7 +141,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             subject = who(match, discover=False)
             pronoun = (match.group("who") or "").lower() in names.pronoun_gender
             if voice and pronoun:
-                owner = mentions.latest(_POSSESSIVE_GENDER[voice.group("whose").lower()])
+                owner = mentions.latest(POSSESSIVE_GENDER[voice.group("whose").lower()])
                 if owner and names.gender.get(owner) != names.gender.get(subject):
                     return Attribution(owner, "action_after")
             return Attribution(subject, "action_after")
@@ -391,7 +260,7 @@ def _reaction_after(text, quotes, found, patterns, referents) -> None:
         next_quote = quotes[i + 1].quote.open_start - q.after[1] if i + 1 < len(quotes) else _LEAD
         match = patterns["reaction"].match(follows)
         if match and match.end() < next_quote:
-            speaker = referents[i].get(_POSSESSIVE_GENDER[match.group("whose").lower()])
+            speaker = referents[i].get(POSSESSIVE_GENDER[match.group("whose").lower()])
             if speaker:
                 for k in range(i, -1, -1):  # the whole untagged paragraph
                     if quotes[k].paragraph != q.paragraph or found[k].speaker:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .attribution import HONORIFICS, NOT_NAMES
+from .names import HONORIFICS, NOT_NAMES
 from .config import AttributionRules
 from .model import Character
 

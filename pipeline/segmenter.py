@@ -6,7 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .attribution import Names, QuoteInContext, attribute
+from .attribution import QuoteInContext, attribute
+from .names import Names
 from .config import AttributionRules
 from .model import NARRATION, NARRATOR, Chapter, Character, Segment
 from .quotes import Quote, find_quotes, find_script_line, single_quote_kind
