@@ -182,7 +182,6 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _continued_quotes(quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
 
