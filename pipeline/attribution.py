@@ -132,6 +132,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return None
 
     def beat(q: QuoteInContext) -> Attribution | None:
+        """The speaker's own action right after the quote: "…" Tara nods."""
         match = patterns["action_after"].match(text, q.after[0], q.after[1])
         if match:
             # "She jumps at the sound of his voice.": the voice tells whose the words were. Only in
@@ -145,17 +146,20 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 if owner and names.gender.get(owner) != names.gender.get(subject):
                     return Attribution(owner, "action_after")
             return Attribution(subject, "action_after")
+        return None
+
+    def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
         match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
-        if match:
-            return Attribution(who(match, discover=False), "action_before")
-        return None
+        return Attribution(who(match, discover=False), "action_before") if match else None
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
+    # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
+    subjects_before: list[Attribution | None] = []
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
@@ -173,8 +177,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
+        subjects_before.append(None if found[i].speaker else subject_before(q))
 
     _same_paragraph(quotes, found)
+    for i, attribution in enumerate(subjects_before):
+        if not found[i].speaker and attribution and attribution.speaker:
+            found[i] = attribution
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
