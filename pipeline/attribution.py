@@ -8,25 +8,15 @@ that decided is kept with the segment, so ``script`` output can be explained.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .model import Character
+from .names import NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
 from .quotes import Quote
 
-HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Dr|Mister|Professor|Aunt|Uncle|Lady|Lord|Sir|Madam|Captain|Colonel|Father|Mother)"
-# Capitalised words that start sentences but are never a speaker's name.
-_NOT_NAMES = frozenset(
-    "I He She It We They You His Her Its Our Their My Your The A An This That These Those There Here Then "
-    "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
-    "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
-    "Everyone Someone Nobody Somebody Everybody One Another Each Instead Finally Suddenly Meanwhile "
-    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like".split()
-)
-
-
-_POSSESSIVE_GENDER = {"his": "male", "her": "female"}
-_NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
+# Words that may open a sentence before its subject: "Finally Marilla stepped in."
+_OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
 
 @dataclass(frozen=True)
@@ -46,95 +36,39 @@ class Attribution:
     rule: str | None
 
 
-class Names:
-    """The characters the text may name, found by name or alias, plus names met in speech tags."""
-
-    def __init__(self, characters: tuple[Character, ...], rules: AttributionRules):
-        self.canonical: dict[str, str] = {}
-        self.gender: dict[str, str] = {}
-        for character in characters:
-            self.gender[character.name] = character.gender
-            for name in character.names:
-                self.canonical[name] = character.name
-        self.pronoun_gender = {p.lower(): "male" for p in rules.male_pronouns}
-        self.pronoun_gender.update({p.lower(): "female" for p in rules.female_pronouns})
-        self.configured = frozenset(self.gender)
-        self._compile()
-
-    def _compile(self) -> None:
-        known = sorted(self.canonical, key=len, reverse=True)
-        known_pattern = "|".join(re.escape(n) for n in known) or _NOTHING
-        self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
-        self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
-
-    def resolve(self, word: str, discover: bool) -> str | None:
-        """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
-        word = " ".join(word.split())
-        if word in self.canonical:
-            return self.canonical[word]
-        if not discover or word.split()[0] in _NOT_NAMES or word.lower() in self.pronoun_gender:
-            return None
-        self.canonical[word] = word
-        self.gender.setdefault(word, "unknown")
-        self._compile()
-        return word
-
-    def discovered(self) -> list[str]:
-        """Speakers found in speech tags that voices.yaml does not list, in order of discovery."""
-        return [name for name in self.gender if name not in self.configured]
-
-
-class Mentions:
-    """Where each character was last named (or last spoke), to resolve "she said"."""
-
-    def __init__(self, names: Names):
-        self.names = names
-        self.recent: list[str] = []  # most recent last
-
-    def saw(self, name: str) -> None:
-        if name in self.recent:
-            self.recent.remove(name)
-        self.recent.append(name)
-
-    def scan(self, text: str, start: int, end: int) -> None:
-        for match in self.names.known.finditer(text, start, end):
-            self.saw(self.names.canonical[match.group(0)])
-
-    def latest(self, gender: str) -> str | None:
-        """The last-named character of this gender; before any is named, the only one there is."""
-        for name in reversed(self.recent):
-            if self.names.gender.get(name) == gender:
-                return name
-        of_gender = [name for name, g in self.names.gender.items() if g == gender]
-        if len(of_gender) == 1:
-            return of_gender[0]
-        for name in reversed(self.recent):
-            if self.names.gender.get(name) == "unknown":
-                return name
-        return None
-
-
 def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = "|".join(sorted((re.escape(v) for v in rules.speech_verbs + rules.thought_verbs), key=len, reverse=True))
-    verbs = verbs or _NOTHING
-    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or _NOTHING
-    who = rf"(?P<who>{names.any_name}|(?i:{pronouns}))"
+    verbs = verbs or NOTHING
+    pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or NOTHING
+    who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
+    parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     return {
         # "…," said Tara / "…," said he
-        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*(?:{verbs})\s+{who}(?!\w)"),
+        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
-        # "…" Tara nods. / "…" She turns away. / "…" His voice cracks.: the speaker's own action beat
+        # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
+        # speaker's own action beat
         "action_after": re.compile(
-            rf"\s*[,\u2014\-]?\s*(?:{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+|(?P<whose>(?i:his|her))\s+voice\b)"
+            rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…"
-        "tag_before": re.compile(rf"{who}\s+{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"),
+        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
+        "tag_before": re.compile(
+            rf"{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
+            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"
+        ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(
-            rf"(?:^|[.!?\u2026]\s+|\n){who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
+            rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
+        ),
+        # A paragraph opening "His voice cracks.": how the last words were spoken
+        "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
+        # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
+        "vocative": re.compile(
+            rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
         ),
     }
 
@@ -149,12 +83,35 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…")."""
         if match.groupdict().get("whose"):
-            return mentions.latest(_POSSESSIVE_GENDER[match.group("whose").lower()])
+            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()])
+        if match.group("desc"):
+            return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
         return mentions.latest(gender) if gender else names.resolve(word, discover)
 
+    def described(phrase: str) -> str | None:
+        """ "his wife", "the Queen": a character listed by that description, else the last one on stage
+        whom the noun fits."""
+        words = phrase.casefold().split()
+        # The longest reading first: "the old man quietly" is "the old man".
+        for end in range(len(words), 1, -1):
+            for key in (" ".join(words[:end]), " ".join(words[1:end])):
+                if key in names.folded:
+                    return names.folded[key]
+        for end in range(len(words), 1, -1):
+            if words[end - 1] in names.noun_gender:
+                gender = names.noun_gender[words[end - 1]]
+                owner_gender = POSSESSIVE_GENDER.get(words[0])
+                owner = mentions.latest(owner_gender) if owner_gender else None
+                spouse = names.spouse(owner, words[end - 1]) if owner else None
+                # "her mother" is not the "her" it belongs to: that one is named last.
+                return spouse or mentions.latest(gender, excluding=owner)
+        return None
+
     def explicit(q: QuoteInContext) -> Attribution | None:
+        if q.quote.label:
+            return Attribution(names.resolve(q.quote.label, discover=False), "script_line")
         inner_end = text[q.quote.start : q.quote.end].rstrip()
         ends_sentence = inner_end.endswith(".") and not inner_end.endswith("..")
         for rule in ("tag_after_verb_first", "tag_after"):
@@ -164,23 +121,55 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         match = patterns["tag_before"].search(text, q.before[0], q.before[1])
         if match:
             return Attribution(who(match), "tag_before")
+        if q.before[0] == q.quote.open_start:
+            # The tag may end the paragraph before: "Mr. Darcy replied with great intrepidity,"
+            lead_start = max(0, q.quote.open_start - _LEAD)
+            lead = text[lead_start : q.quote.open_start].rstrip()
+            if lead.endswith((",", ":")):
+                match = patterns["tag_before"].search(text, lead_start, lead_start + len(lead))
+                if match:
+                    return Attribution(who(match), "tag_before")
         return None
 
     def beat(q: QuoteInContext) -> Attribution | None:
+        """The speaker's own action right after the quote: "…" Tara nods."""
         match = patterns["action_after"].match(text, q.after[0], q.after[1])
         if match:
-            return Attribution(who(match, discover=False), "action_after")
+            # "She jumps at the sound of his voice.": the voice tells whose the words were. Only in
+            # the pronoun's own clause: "Tara nods, stepping closer so he needn't raise his voice".
+            clause = re.split(r"[.!?,;\u2026\u2014]", text[match.end() : q.after[1]], maxsplit=1)[0]
+            voice = patterns["reaction"].search(clause)
+            subject = who(match, discover=False)
+            pronoun = (match.group("who") or "").lower() in names.pronoun_gender
+            if voice and pronoun:
+                owner = mentions.latest(POSSESSIVE_GENDER[voice.group("whose").lower()])
+                if owner and names.gender.get(owner) != names.gender.get(subject):
+                    return Attribution(owner, "action_after")
+            return Attribution(subject, "action_after")
+        return None
+
+    def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
         match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
-        if match:
-            return Attribution(who(match, discover=False), "action_before")
-        return None
+        return Attribution(who(match, discover=False), "action_before") if match else None
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
+    addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
+    on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
+    referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
+    # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
+    subjects_before: list[Attribution | None] = []
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         scanned_to = q.quote.close_end
+        if i and q.paragraph - quotes[i - 1].paragraph <= 1:
+            for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
+                mentions.saw(name)
+        inside = text[q.quote.start : q.quote.end]
+        addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
+        on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
+        referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -188,14 +177,102 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
+        subjects_before.append(None if found[i].speaker else subject_before(q))
 
     _same_paragraph(quotes, found)
+    for i, attribution in enumerate(subjects_before):
+        if not found[i].speaker and attribution and attribution.speaker:
+            found[i] = attribution
+    _reaction_after(text, quotes, found, patterns, referents)
+    turns = _turns(quotes)
+    _vocative_reply(turns, quotes, found, addressed)
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
     if rules.turn_taking:
-        _turn_taking(quotes, found)
+        _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
-    _introduced_by_narration(text, quotes, found, patterns, names)
-    _continued_quotes(quotes, found)
+    _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
+
+
+_LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
+_ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
+_FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus
+
+
+def _turns(quotes: list[QuoteInContext]) -> list[tuple[int, int]]:
+    """One entry per paragraph with speech: (paragraph number, index of its first quote)."""
+    turns: list[tuple[int, int]] = []
+    for i, q in enumerate(quotes):
+        if not turns or turns[-1][0] != q.paragraph:
+            turns.append((q.paragraph, i))
+    return turns
+
+
+def _turn_quotes(turns, quotes, t: int) -> range:
+    """The indices of the quotes in turn t."""
+    end = turns[t + 1][1] if t + 1 < len(turns) else len(quotes)
+    return range(turns[t][1], end)
+
+
+def _speaker_of_turn(turns, quotes, found, t: int) -> str | None:
+    return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].speaker), None)
+
+
+def _addressed_in_turn(turns, quotes, addressed, t: int) -> frozenset[str]:
+    return frozenset().union(*(addressed[i] for i in _turn_quotes(turns, quotes, t)))
+
+
+def _vocative_reply(turns, quotes, found, addressed) -> None:
+    """The person a speaker addresses by name answers in the next paragraph of speech."""
+    for t in range(1, len(turns)):
+        if not _adjacent(turns, t - 1, t) or _speaker_of_turn(turns, quotes, found, t):
+            continue
+        speaker_before = _speaker_of_turn(turns, quotes, found, t - 1)
+        candidates = _addressed_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
+        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
+        if len(candidates) == 1:
+            (speaker,) = candidates
+            for i in _turn_quotes(turns, quotes, t):
+                found[i] = Attribution(speaker, "vocative_reply")
+
+
+def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
+    """Last resort: the character most recently named or heard before the quote, unless the quote
+    addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
+    (people take turns)."""
+    turn_of = {}
+    for t, (_, first) in enumerate(turns):
+        turn_of[first] = t
+    t = -1
+    for i, q in enumerate(quotes):
+        t = turn_of.get(i, t)
+        if found[i].speaker:
+            continue
+        candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
+        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
+            spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+            candidates = [name for name in candidates if name != spoke_last] or candidates
+        if candidates:
+            found[i] = Attribution(candidates[0], "nearest_mention")
+
+
+def _reaction_after(text, quotes, found, patterns, referents) -> None:
+    """An untagged paragraph of speech followed by narration opening "His voice cracks." or "Her
+    eyes fill." is the speaker's: the narration describes how the words came out."""
+    for i, q in enumerate(quotes):
+        last_in_paragraph = i + 1 == len(quotes) or quotes[i + 1].paragraph != q.paragraph
+        if found[i].speaker or not last_in_paragraph or text[q.after[0] : q.after[1]].strip():
+            continue
+        follows = text[q.after[1] : q.after[1] + _LEAD].lstrip()
+        next_quote = quotes[i + 1].quote.open_start - q.after[1] if i + 1 < len(quotes) else _LEAD
+        match = patterns["reaction"].match(follows)
+        if match and match.end() < next_quote:
+            speaker = referents[i].get(POSSESSIVE_GENDER[match.group("whose").lower()])
+            if speaker:
+                for k in range(i, -1, -1):  # the whole untagged paragraph
+                    if quotes[k].paragraph != q.paragraph or found[k].speaker:
+                        break
+                    found[k] = Attribution(speaker, "reaction_after")
 
 
 def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
@@ -205,11 +282,25 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
             found[i] = Attribution(found[i - 1].speaker, "continued_quote")
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> None:
+def _focal_gender(text: str, names: Names) -> str | None:
+    """The gender of the character a third-person story follows, when its sentences start with one
+    gender's pronoun far more often than the other's ("She …" twice as often as "He …")."""
+    starts = Counter(
+        names.pronoun_gender.get(m.group(1).lower())
+        for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-z]*)\b", text, re.MULTILINE)
+        if m.group(1).lower() in names.pronoun_gender
+    )
+    for gender, other in (("male", "female"), ("female", "male")):
+        if starts[gender] >= _FOCUS_RATIO * max(1, starts[other]):
+            return gender
+    return None
+
+
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." then a paragraph of speech.) Only a named subject counts, and only
-    when the paragraph before held no speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
+    speech, so that exchanges are left to turn-taking.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -222,10 +313,20 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names) -> Non
         if not lead or lead[-1] not in ".!?\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
-        if match and match.group("who").lower() not in names.pronoun_gender:
+        if not match or not match.group("who"):
+            continue
+        gender = names.pronoun_gender.get(match.group("who").lower())
+        if gender == NARRATOR_PERSON:
+            speaker = names.narrator
+        elif gender:
+            # "He turned to me." introduces him when the story is told in the first person, or
+            # follows a character of the other gender. "She turns away." about the character the
+            # story follows is most often followed by someone else's speech.
+            speaker = referents[i][gender] if names.narrator or (focus and gender != focus) else None
+        else:
             speaker = names.resolve(match.group("who"), discover=False)
-            if speaker:
-                found[i] = Attribution(speaker, "introduced_by_narration")
+        if speaker:
+            found[i] = Attribution(speaker, "introduced_by_narration")
 
 
 def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
@@ -240,46 +341,42 @@ def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> N
                 break
 
 
-_CONVERSATION_GAP = 2  # paragraphs without speech that end a conversation
+# Paragraphs of narration between two paragraphs of speech that break an exchange: any, for
+# alternation and replies (narration often brings someone else in); three, for "the last speaker
+# does not speak again" in the last resort.
+_EXCHANGE_GAP = 0
+_CONVERSATION_GAP = 2
 
 
-def _turn_taking(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
+def _adjacent(turns, t: int, u: int, gap: int = _EXCHANGE_GAP) -> bool:
+    """Whether turns t and u are at most ``gap`` paragraphs of narration apart."""
+    return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= gap + 1
+
+
+def _turn_taking(turns, quotes, found, addressed) -> None:
     """In a two-person exchange, untagged paragraphs of speech alternate between the two."""
-    # One entry per paragraph with speech: (paragraph number, index of its first quote).
-    turns: list[tuple[int, int]] = []
-    for i, q in enumerate(quotes):
-        if not turns or turns[-1][0] != q.paragraph:
-            turns.append((q.paragraph, i))
-
-    def speaker_of_turn(t: int) -> str | None:
-        paragraph, i = turns[t]
-        while i < len(quotes) and quotes[i].paragraph == paragraph:
-            if found[i].speaker:
-                return found[i].speaker
-            i += 1
-        return None
 
     def fill_turn(t: int, speaker: str) -> None:
-        paragraph, i = turns[t]
-        while i < len(quotes) and quotes[i].paragraph == paragraph:
-            if quotes[i].continues and t and speaker_of_turn(t - 1):
-                speaker = speaker_of_turn(t - 1)
+        for i in _turn_quotes(turns, quotes, t):
+            if quotes[i].continues and t and _speaker_of_turn(turns, quotes, found, t - 1):
+                speaker = _speaker_of_turn(turns, quotes, found, t - 1)
             found[i] = Attribution(speaker, "turn_taking")
-            i += 1
-
-    def adjacent(t: int, u: int) -> bool:
-        return abs(turns[t][0] - turns[u][0]) <= _CONVERSATION_GAP + 1 and 0 <= min(t, u)
 
     for _ in range(2):  # a second sweep fills turns whose neighbours the first sweep decided
         for t in range(len(turns)):
-            if speaker_of_turn(t):
+            if _speaker_of_turn(turns, quotes, found, t):
                 continue
+            votes = set()
             for a, b in ((t - 2, t - 1), (t + 2, t + 1)):
                 if not (0 <= a < len(turns) and 0 <= b < len(turns)):
                     continue
-                if not (adjacent(a, b) and adjacent(b, t)):
+                if not (_adjacent(turns, a, b) and _adjacent(turns, b, t)):
                     continue
-                two_back, one_back = speaker_of_turn(a), speaker_of_turn(b)
-                if two_back and one_back and two_back != one_back:
-                    fill_turn(t, two_back)
-                    break
+                two_away = _speaker_of_turn(turns, quotes, found, a)
+                one_away = _speaker_of_turn(turns, quotes, found, b)
+                if two_away and one_away and two_away != one_away:
+                    votes.add(two_away)
+            # Both sides must agree: an exchange that changes partners here is not guessed.
+            votes -= _addressed_in_turn(turns, quotes, addressed, t)
+            if len(votes) == 1:
+                fill_turn(t, votes.pop())

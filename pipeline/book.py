@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .cast import cast_voices
 from .config import Config
+from .discovery import discover_cast, with_discovered
 from .ingest import Story
 from .model import Book, Character
 from .segmenter import segment
@@ -12,8 +13,11 @@ from .structure import find_chapters
 
 def make_book(story: Story, config: Config) -> Book:
     chapters = story.chapters or find_chapters(story.text, story.title, story.body_start, story.body_end)
-    segmentation = segment(story.text, chapters, config.characters, config.attribution)
-    # Speakers found in speech tags join the cast after the configured ones, so they get voices too.
+    # With no cast given, the characters the text shows are found, with their gender. A given cast
+    # is taken as the whole cast: `audiobook cast` shows who it may be missing.
+    characters = config.characters or with_discovered((), discover_cast(story.text, config.attribution))
+    segmentation = segment(story.text, chapters, characters, config.attribution, config.narrator_character)
+    # Speakers found only in speech tags join the cast too, so they get voices as well.
     discovered = tuple(Character(name=name) for name in segmentation.discovered)
     return Book(
         title=story.title,
@@ -23,7 +27,7 @@ def make_book(story: Story, config: Config) -> Book:
         chapters=chapters,
         segments=segmentation.segments,
         narrator=config.narrator,
-        cast=cast_voices(config.narrator, config.characters + discovered),
+        cast=cast_voices(config.narrator, characters + discovered),
         scene_breaks=segmentation.scene_breaks,
         pronounce=config.pronounce,
         thoughts=config.thoughts,

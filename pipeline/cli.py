@@ -13,6 +13,7 @@ from . import __version__
 from .book import make_book
 from .build import build_story, default_cache_dir
 from .config import load_config
+from .discovery import cast_block
 from .errors import AudiobookError
 from .feed import write_feed
 from .ingest import read_story
@@ -134,16 +135,30 @@ class ClipProgress:
 @VOICES_OPTION
 @click.option("--format", "output_format", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="A screenplay for people, or one JSON object per segment.")
-def script(story, voices, output_format) -> None:
+@click.option("--explain", is_flag=True, help="Name the attribution rule that chose each quote's speaker.")
+def script(story, voices, output_format, explain) -> None:
     """Show what will be spoken, by whom, in which voice.
 
     A STORY is a text file, an EPUB, an HTML page or a directory of chapter files.
 
-    Example: audiobook script stories/the-crypt.txt --format jsonl
+    Example: audiobook script stories/the-crypt.txt --format jsonl --explain
     """
     book = make_book(read_story(story), _config(voices))
-    lines = jsonl_lines(book) if output_format == "jsonl" else text_lines(book)
+    lines = jsonl_lines(book, explain) if output_format == "jsonl" else text_lines(book, explain)
     for line in lines:
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("story", type=click.Path(path_type=Path))
+@VOICES_OPTION
+def cast(story, voices) -> None:
+    """Print a characters: block for voices.yaml: who the story shows, most often named first.
+
+    Example: audiobook cast stories/the-crypt.txt > voices.yaml
+    """
+    config = _config(voices)
+    for line in cast_block(read_story(story).text, config.characters, config.attribution):
         click.echo(line)
 
 

@@ -32,6 +32,11 @@ class AttributionRules:
     thought_verbs: tuple[str, ...] = ()
     male_pronouns: tuple[str, ...] = ()
     female_pronouns: tuple[str, ...] = ()
+    first_person_pronouns: tuple[str, ...] = ()
+    male_nouns: tuple[str, ...] = ()
+    female_nouns: tuple[str, ...] = ()
+    person_nouns: tuple[str, ...] = ()
+    speaker_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Config:
     warnings: tuple[str, ...] = field(default=())
     pronounce: tuple[tuple[str, str], ...] = field(default=())  # (word as written, what the engine says)
     thoughts: ThoughtStyle = field(default=ThoughtStyle())
+    narrator_character: str | None = None  # a first-person narrator's name: "I said" is theirs
 
 
 class _Problems:
@@ -209,6 +215,7 @@ VOICE_FIELDS: dict[str, Reader] = {
     "engine": _engine,
     "model": _model,
 }
+NARRATOR_FIELDS: dict[str, Reader] = {**VOICE_FIELDS, "character": _text}
 CHARACTER_FIELDS: dict[str, Reader] = {
     "aliases": _word_list,
     "gender": _choice(GENDERS),
@@ -221,6 +228,11 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "thought_verbs": _word_list,
     "male_pronouns": _word_list,
     "female_pronouns": _word_list,
+    "first_person_pronouns": _word_list,
+    "male_nouns": _word_list,
+    "female_nouns": _word_list,
+    "person_nouns": _word_list,
+    "speaker_parts": _word_list,
 }
 def _variant(node, path, problems):
     """An eSpeak NG variant name ("whisper", "f3"), checked against the installed ones."""
@@ -346,13 +358,17 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
             sections[key] = value_node
         else:
             problems.warn(key_node, key, f"unknown key (ignored; known: {', '.join(SECTIONS)})")
-    narrator = base.narrator
+    narrator, narrator_character = base.narrator, base.narrator_character
     if "narrator" in sections:
-        values = _fields(sections["narrator"], "narrator", VOICE_FIELDS, problems)
+        values = _fields(sections["narrator"], "narrator", NARRATOR_FIELDS, problems)
         narrator = _voice(values, base.narrator, sections["narrator"], "narrator", problems)
+        narrator_character = values.get("character", narrator_character)
     characters = base.characters
     if "characters" in sections:
         characters = _characters(sections["characters"], narrator, problems)
+    if narrator_character and not any(narrator_character in c.names for c in characters):
+        # The first-person narrator speaks too, so they are in the cast even when not listed there.
+        characters = (*characters, Character(name=narrator_character))
     attribution = base.attribution
     if "attribution" in sections:
         attribution = replace(attribution, **_fields(sections["attribution"], "attribution", ATTRIBUTION_FIELDS, problems))
@@ -367,7 +383,7 @@ def _read(node: yaml.Node, defaults: Config | None, problems: _Problems) -> Conf
         pronounce = _pronounce(sections["pronounce"], base.pronounce, problems)
     return Config(
         narrator, characters, attribution, pauses, source=problems.filename, warnings=tuple(problems.warnings),
-        pronounce=pronounce, thoughts=thoughts,
+        pronounce=pronounce, thoughts=thoughts, narrator_character=narrator_character,
     )
 
 

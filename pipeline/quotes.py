@@ -8,7 +8,7 @@ double quotes, and speech when it uses single quotes only (British style).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import DIALOGUE, THOUGHT
 
@@ -34,6 +34,7 @@ class Quote:
     open_start: int  # offset of the opening mark
     close_end: int  # offset just past the closing mark (the paragraph end when left open)
     left_open: bool  # no closing mark before the paragraph ended
+    label: str | None = None  # the speaker a script line names: "SPIKE: Bloody hell."
 
 
 def single_quote_kind(text: str, mode: str) -> str | None:
@@ -113,6 +114,21 @@ def find_single_quotes(text: str, start: int, end: int, kind: str, tag_words: re
                     quotes.append(quote)
             open_at = None
     return quotes
+
+
+# "Spike: Bloody hell." / "MRS. BENNET: Oh, Mr. Bennet!": a script line, one to three name words
+_SCRIPT_LINE = re.compile(
+    r"(?P<label>(?:[A-Z][A-Za-z'\u2019-]*\.?)(?: [A-Z][A-Za-z'\u2019-]*\.?){0,2}):[ \t]+(?=\S)"
+)
+
+
+def find_script_line(text: str, start: int, end: int) -> Quote | None:
+    """A paragraph written as a script line, ``NAME: words``, as a quote of NAME's (the label is not read)."""
+    match = _SCRIPT_LINE.match(text, start, end)
+    if not match or _DOUBLE_MARKS.search(text, start, end):
+        return None
+    quote = _make_quote(text, match.end() - 1, end, DIALOGUE, end, left_open=False)
+    return replace(quote, open_start=start, label=" ".join(match.group("label").split())) if quote else None
 
 
 def find_quotes(text: str, start: int, end: int, single_kind: str | None, tag_words: re.Pattern) -> list[Quote]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-
+from collections import Counter
 from dataclasses import dataclass
 
-from .attribution import Names, QuoteInContext, attribute
+from .attribution import QuoteInContext, attribute
+from .names import Names
 from .config import AttributionRules
 from .model import NARRATION, NARRATOR, Chapter, Character, Segment
-from .quotes import find_quotes, single_quote_kind
+from .quotes import Quote, find_quotes, find_script_line, single_quote_kind
 from .structure import Paragraph, story_paragraphs
 
 # Narration between quotes often starts with the punctuation that closed the quote (", she said").
@@ -25,7 +26,23 @@ def _narration(text: str, start: int, end: int, chapter: int, paragraph: int) ->
     return Segment(first, last, NARRATION, NARRATOR, chapter, paragraph, text[first:last])
 
 
-def _quotes_in_context(text, paragraphs, single_kind, tag_words) -> list[QuoteInContext]:
+def _script_lines(text, paragraphs, names: Names) -> dict[int, Quote]:
+    """Paragraphs written as ``NAME: words``, by paragraph number. A label counts when it names a
+    character, or labels two lines or more and is not a word such as "Note" or "Summary"."""
+    lines = {}
+    for number, (_, paragraph) in enumerate(paragraphs):
+        if not (paragraph.heading or paragraph.scene_break):
+            line = find_script_line(text, paragraph.start, paragraph.end)
+            if line:
+                lines[number] = line
+    labels = Counter(line.label for line in lines.values())
+    return {
+        number: line for number, line in lines.items()
+        if names.resolve(line.label, discover=False) or (labels[line.label] >= 2 and names.resolve(line.label, True))
+    }
+
+
+def _quotes_in_context(text, paragraphs, single_kind, tag_words, script_lines) -> list[QuoteInContext]:
     found = []
     previous_left_open = False
     for number, (_, paragraph) in enumerate(paragraphs):
@@ -33,6 +50,8 @@ def _quotes_in_context(text, paragraphs, single_kind, tag_words) -> list[QuoteIn
             previous_left_open = False
             continue
         quotes = find_quotes(text, paragraph.start, paragraph.end, single_kind, tag_words)
+        if not quotes and number in script_lines:
+            quotes = [script_lines[number]]
         for k, quote in enumerate(quotes):
             before_start = quotes[k - 1].close_end if k else paragraph.start
             after_end = quotes[k + 1].open_start if k + 1 < len(quotes) else paragraph.end
@@ -52,15 +71,22 @@ class Segmentation:
 
 
 def segment(
-    text: str, chapters: tuple[Chapter, ...], characters: tuple[Character, ...], rules: AttributionRules
+    text: str,
+    chapters: tuple[Chapter, ...],
+    characters: tuple[Character, ...],
+    rules: AttributionRules,
+    narrator_character: str | None = None,
 ) -> Segmentation:
-    """Split the story into narration, dialogue and thought, and find who speaks each quote."""
+    """Split the story into narration, dialogue and thought, and find who speaks each quote.
+
+    ``narrator_character`` names a first-person narrator: their "I said" quotes are theirs.
+    """
     paragraphs: list[tuple[Chapter, Paragraph]] = story_paragraphs(text, chapters)
-    names = Names(characters, rules)
+    names = Names(characters, rules, narrator_character)
     verbs = "|".join(re.escape(v) for v in rules.speech_verbs + rules.thought_verbs)
     tag_words = re.compile(rf"\s*[,\u2014\-]?\s*(?:\w+\s+){{0,3}}(?:{verbs})\b") if verbs else re.compile(r"(?!x)x")
     single_kind = single_quote_kind(text, rules.single_quotes)
-    quotes = _quotes_in_context(text, paragraphs, single_kind, tag_words)
+    quotes = _quotes_in_context(text, paragraphs, single_kind, tag_words, _script_lines(text, paragraphs, names))
     speakers = attribute(text, quotes, names, rules)
 
     segments: list[Segment] = []

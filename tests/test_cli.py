@@ -216,3 +216,51 @@ def test_voice_ids_without_sample_are_a_usage_error(runner):
     result = runner.invoke(cli, ["voices", "en-us"])
     assert result.exit_code == 2
     assert result.output.endswith("Error: VOICE ids are for --sample; to list voices, give --lang or nothing\n")
+
+
+def test_script_explain_names_the_deciding_rule(runner, fixture_path, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("characters:\n  Rowan: {gender: male}\n  Ida: {gender: female}\n", encoding="utf-8")
+    result = invoke(runner, "script", fixture_path("vocative-reply.txt"), "-c", voices, "--explain")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[2:] == [
+        "Rowan (en-us+victor): Can you fix it, Ida? [tag_after]",
+        "Narrator (en-us): Rowan asked.",
+        "Ida (en-gb-scotland+f3): Give me an hour. [vocative_reply]",
+    ]
+
+
+def test_script_explain_jsonl_adds_a_rule_key_to_quotes(runner, fixture_path):
+    result = invoke(runner, "script", fixture_path("said-attribution.txt"), "--format", "jsonl", "--explain")
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["speaker"], r.get("rule")) for r in rows if r["kind"] != "narration"] == [
+        ("Nell", "tag_after_verb_first"),
+        ("Rowan", "tag_before"),
+        ("Nell", "tag_after"),
+        ("Rowan", "tag_after_verb_first"),
+    ]
+    assert all(list(r)[:7] == ["start", "end", "kind", "speaker", "voice", "chapter", "text"] for r in rows)
+    assert not any("rule" in r for r in rows if r["kind"] == "narration")
+
+
+def test_cast_prints_a_characters_block(runner, fixture_path, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("characters:\n  Meg: {aliases: [Margaret], gender: female, voice: en-gb}\n", encoding="utf-8")
+    result = invoke(runner, "cast", fixture_path("discovery-cast.txt"), "-c", voices)
+    assert result.exit_code == 0
+    assert result.output == (
+        "characters:\n"
+        "  Mr. Hale:  # 7 mentions\n"
+        "    aliases: [Hale]\n"
+        "    gender: male\n"
+        "  Meg:  # 6 mentions\n"
+        "    aliases: [Margaret]\n"
+        "    gender: female\n"
+        "    voice: en-gb\n"
+        "    rate: 175\n"
+        "    pitch: 50\n"
+        "    volume: 1.0\n"
+        "  Mrs. Thornby:  # 4 mentions\n"
+        "    aliases: []\n"
+        "    gender: female\n"
+    )

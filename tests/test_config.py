@@ -315,7 +315,7 @@ def test_unknown_keys_are_warnings_with_line_numbers(fixture_path):
     path = fixture_path("config-unknown-keys.yaml")
     config = load_config(path)
     assert config.warnings == (
-        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume, engine, model)",
+        f"{path}:3: narrator.accent: unknown key (ignored; known: voice, rate, pitch, volume, engine, model, character)",
         f"{path}:4: colour: unknown key (ignored; known: narrator, characters, attribution, thoughts, pauses, pronounce)",
         f"{path}:8: characters.Tara.hat: unknown key (ignored; known: aliases, gender, voice, rate, pitch, volume, engine, model)",
     )
@@ -474,3 +474,30 @@ def test_a_model_without_the_piper_engine_is_a_warning(tmp_path):
     config = load_config(path)
     assert config.warnings == (f"{path}:2: narrator.model: ignored: only the piper engine reads a voice model",)
     assert config.narrator == Voice("en-us")
+
+
+def test_a_first_person_narrator_names_a_character(defaults):
+    config = parse("narrator: {character: Jake}\ncharacters:\n  Jake: {gender: male}\n", defaults)
+    assert config.narrator_character == "Jake"
+    assert [c.name for c in config.characters] == ["Jake"]
+    assert config.narrator == defaults.narrator
+
+
+def test_a_narrator_character_missing_from_the_cast_joins_it(defaults):
+    config = parse("narrator: {character: Jake, rate: 160}\n", defaults)
+    assert config.characters == (Character("Jake"),)
+    assert config.narrator.rate == 160
+    assert config.warnings == ()
+
+
+def test_narrator_character_must_be_text(defaults):
+    assert problems("narrator: {character: [a, b]}\n", defaults) == [
+        "voices.yaml:1: narrator.character: expected text, got a list"
+    ]
+
+
+def test_descriptor_nouns_and_first_person_pronouns_are_word_lists(defaults):
+    config = parse("attribution: {male_nouns: [monk], first_person_pronouns: I}\n", defaults)
+    assert config.attribution.male_nouns == ("monk",)
+    assert config.attribution.first_person_pronouns == ("I",)
+    assert "vampire" in defaults.attribution.person_nouns

@@ -1,0 +1,237 @@
+"""Cast discovery: the characters of a story nobody listed, with their other names and gender.
+
+A capitalised name counts as a character when the text shows it speaking (next to a speech verb),
+gives it an honorific (Mr. Darcy, Miss Bennet), addresses it inside a quote ("Tara, wait"), or makes
+it the subject of actions ("Buffy feels a tear").
+Names that are forms of one another are grouped when the text shows it: "Mr. Darcy" with "Darcy" (unless
+several people share the surname), "Elizabeth" with "Elizabeth Bennet". Gender comes from honorifics
+and from the pronouns that follow the name in its sentence. Every step is one pass over the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import yaml
+
+from .names import HONORIFICS, NOT_NAMES
+from .config import AttributionRules
+from .model import Character
+
+_MALE_HONORIFICS = frozenset("Mr Mister Sir Lord Uncle Father Captain Colonel King Prince Duke Master".split())
+_FEMALE_HONORIFICS = frozenset("Mrs Ms Miss Lady Madam Aunt Mother Queen Princess Duchess Mistress".split())
+_WORD = r"[A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?"  # Tara, Mary-Jane, O'Brien; not Don't or Tara's
+_NAME = rf"(?:{HONORIFICS}\.?\s+)?{_WORD}(?:\s+{_WORD})?"
+_QUOTE_CLOSE = "[\"\u201d\u2019]"
+_QUOTE_OPEN = "[\"\u201c\u2018]"
+_NOT_VERBS = "(?:and|or|nor|of|the|a|an|to|in|at|on|by|for|with|from|is|was|has|had|who|which|that|but|as|if)"
+_EVIDENCE_NEEDED = 2  # sightings (honorific, vocative, action, mention) a name needs without a speech tag
+_PLACE_SHARE = 0.25  # of a name's mentions after "at", "in"… that make it a place
+_DOMINANT = 3  # how many times more often one honorific form must occur to own the bare surname
+_PRONOUN_WINDOW = 80  # characters after a name searched for the pronoun that refers back to it
+_GENDER_MARGIN = 2  # pronoun votes one gender needs over the other
+
+
+@dataclass(frozen=True)
+class Discovered:
+    character: Character
+    mentions: int  # how often the text names the character, by any of its names
+
+
+def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
+    """The characters the story shows, most often named first."""
+    verbs = "|".join(sorted(map(re.escape, rules.speech_verbs), key=len, reverse=True))
+    if not verbs:
+        return []
+    speaking = Counter()
+    for pattern in (
+        rf"{_QUOTE_CLOSE}\s*,?\s*(?:{verbs})\s+(?P<name>{_NAME})",  # "…," said Tara
+        rf"{_QUOTE_CLOSE}\s*,?\s*(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?:{verbs})\b",  # "…," Tara said
+        rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?:{verbs})\b[^.!?\"\u201c]{{0,40}}[,:]\s*{_QUOTE_OPEN}",
+    ):
+        speaking.update(_names(re.finditer(pattern, text, re.MULTILINE)))
+    addressed = Counter(_names(re.finditer(rf"{_QUOTE_OPEN}(?P<name>{_NAME}),", text)))
+    addressed.update(_names(re.finditer(rf",\s+(?P<name>{_NAME})[.!?]{_QUOTE_CLOSE}", text)))
+    honoured = Counter(_names(re.finditer(rf"\b(?P<name>{HONORIFICS}\.?\s+{_WORD}(?:\s+{_WORD})?)", text)))
+    # "Buffy feels a tear", "Spike looked away": a name as the subject of an action
+    acting = Counter(_names(re.finditer(rf"(?<![\w.])(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?!{_NOT_VERBS}\b)[a-z]+\b", text)))
+
+    evidence = speaking + addressed + honoured + acting
+    candidates = {n for n in evidence if _plausible(n, rules)}
+    if not candidates:
+        return []
+    counts = _mention_counts(text, candidates)
+    # "at Longbourn", "in Hertfordshire": a name that often follows these is a place.
+    placed = Counter(_names(re.finditer(rf"\b(?:at|in|near|from|into)\s+(?P<name>{_NAME})", text)))
+    # A word the story also writes in lower case ("Come, now", "Don't") is an ordinary word.
+    lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
+    # Names turn up inside sentences ("said Tara", "to Spike"); "Yeah" and "Because" only open them.
+    inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
+    candidates = {
+        n for n in candidates
+        if evidence[n] and counts[n] >= _EVIDENCE_NEEDED and inside[n]
+        and (_bare(n) != n or lower[n.split()[-1].lower()] < counts[n])
+        and placed[n] < counts[n] * _PLACE_SHARE
+    }
+    if not candidates:
+        return []
+    groups = _group_aliases(candidates, counts)
+    genders = _genders(text, candidates, rules)
+    found = []
+    for members in groups:
+        name = max(members, key=lambda n: (counts[n], len(n)))
+        votes = Counter()
+        for member in members:
+            votes.update(genders[member])
+        found.append(
+            Discovered(
+                Character(name=name, aliases=tuple(sorted(members - {name})), gender=_gender(votes)),
+                sum(counts[m] for m in members),
+            )
+        )
+    found.sort(key=lambda d: (-d.mentions, d.character.name))
+    return found
+
+
+def _names(matches) -> list[str]:
+    return [" ".join(m.group("name").split()) for m in matches]
+
+
+def _plausible(name: str, rules: AttributionRules) -> bool:
+    words = name.split()
+    pronouns = {p.lower() for p in rules.male_pronouns + rules.female_pronouns + rules.first_person_pronouns}
+    if re.fullmatch(HONORIFICS + r"\.?", words[0]) and len(words) == 1:
+        return False
+    return not any(w in NOT_NAMES or w.lower() in pronouns for w in words)
+
+
+def _mention_counts(text: str, candidates: set[str], after: str = "") -> Counter:
+    """How often each name occurs (only where ``after``, a lookbehind, allows)."""
+    pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
+    return Counter(" ".join(m.group(0).split()) for m in re.finditer(rf"{after}(?<![\w.])(?:{pattern})(?!\w)", text))
+
+
+def _bare(name: str) -> str:
+    """The name without its honorific: "Mr. Darcy" -> "Darcy"."""
+    return re.sub(rf"^{HONORIFICS}\.?\s+", "", name)
+
+
+def _group_aliases(candidates: set[str], counts: Counter) -> list[set[str]]:
+    """Names that stand for one person, as far as the text shows it."""
+    parent = {n: n for n in candidates}
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    def join(a: str, b: str) -> None:
+        parent[root(a)] = root(b)
+
+    # A surname carried by several honorifics (Mr. Bennet, Mrs. Bennet) names nobody in particular.
+    honorifics_of = defaultdict(set)
+    for n in candidates:
+        if _bare(n) != n:
+            honorifics_of[_bare(n).split()[-1]].add(n.split()[0])
+    def owns_surname(n: str) -> bool:
+        """Mr. Darcy owns "Darcy" when no one else is called that, or far less often (Miss Darcy)."""
+        rivals = [m for m in candidates if m != n and _bare(m) != m and _bare(m).split()[-1] == _bare(n).split()[-1]]
+        return all(counts[n] >= _DOMINANT * counts[m] for m in rivals)
+
+    ending_with = Counter(n.split()[-1] for n in candidates if len(n.split()) > 1)
+    for n in candidates:
+        bare = _bare(n)
+        if bare != n and bare in candidates and owns_surname(n):
+            join(n, bare)  # "Mr. Darcy" and "Darcy"
+        words = bare.split()
+        if len(words) == 2:
+            first, last = words
+            if first in candidates:
+                join(n, first)  # "Elizabeth Bennet" and "Elizabeth"
+            if last in candidates and bare == n and not honorifics_of[last] and ending_with[last] == 1:
+                join(n, last)  # "White Rabbit" and "Rabbit"
+    groups = defaultdict(set)
+    for n in candidates:
+        groups[root(n)].add(n)
+    return list(groups.values())
+
+
+def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[str, Counter]:
+    """Per name: votes for male and female, from its honorific and the pronoun that follows it."""
+    male = {p.lower() for p in rules.male_pronouns} | {"his"}
+    female = {p.lower() for p in rules.female_pronouns}
+    votes: dict[str, Counter] = {n: Counter() for n in candidates}
+    for n in candidates:
+        honorific = n.split()[0].rstrip(".")
+        if honorific in _MALE_HONORIFICS and n != honorific:
+            votes[n]["male"] += 10
+        elif honorific in _FEMALE_HONORIFICS and n != honorific:
+            votes[n]["female"] += 10
+    names = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
+    pronoun = re.compile(r"\b(?:" + "|".join(map(re.escape, male | female)) + r")\b", re.IGNORECASE)
+    mentions = list(re.finditer(rf"(?<![\w.])(?P<name>{names})(?!\w)", text))
+    for m, following in zip(mentions, mentions[1:] + [None]):
+        # The first pronoun after a name, before anyone else is named or a quote opens, most often
+        # refers back to it: "Margaret said. She put down her book."
+        end = min(m.end() + _PRONOUN_WINDOW, following.start() if following else len(text))
+        rest = re.split("[\"\u201c\u201d]", text[m.end() : end], maxsplit=1)[0]
+        found = pronoun.search(rest)
+        if found:
+            word = found.group(0).lower()
+            votes[" ".join(m.group("name").split())]["male" if word in male else "female"] += 1
+    return votes
+
+
+def _gender(votes: Counter) -> str:
+    if votes["male"] >= votes["female"] + _GENDER_MARGIN:
+        return "male"
+    if votes["female"] >= votes["male"] + _GENDER_MARGIN:
+        return "female"
+    return "unknown"
+
+
+def with_discovered(configured: tuple[Character, ...], discovered: list[Discovered]) -> tuple[Character, ...]:
+    """The configured characters, then the discovered ones that voices.yaml does not already name.
+
+    Names in voices.yaml always win: a discovered name that a configured character uses is dropped.
+    """
+    taken = {n.casefold() for c in configured for n in c.names}
+    added = []
+    for d in discovered:
+        names = [n for n in d.character.names if n.casefold() not in taken]
+        if d.character.name.casefold() in taken or not names:
+            continue
+        taken.update(n.casefold() for n in names)
+        added.append(Character(names[0], tuple(names[1:]), d.character.gender))
+    return (*configured, *added)
+
+
+def cast_block(text: str, configured: tuple[Character, ...], rules: AttributionRules) -> list[str]:
+    """A ready-to-edit ``characters:`` block: the configured characters and those discovered, most
+    often named first, each with its mention count as a comment."""
+    discovered = discover_cast(text, rules)
+    characters = with_discovered(configured, discovered)
+    counts = _mention_counts(text, {n for c in characters for n in c.names}) if characters else Counter()
+    total = {c.name: sum(counts[" ".join(n.split())] for n in c.names) for c in characters}
+    lines = ["characters:"]
+    for character in sorted(characters, key=lambda c: (-total[c.name], c.name)):
+        lines.append(f"  {_yaml_text(character.name)}:  # {total[character.name]} mentions")
+        lines.append(f"    aliases: [{', '.join(map(_yaml_text, character.aliases))}]")
+        lines.append(f"    gender: {character.gender}")
+        if character.voice is not None:
+            voice = character.voice
+            if voice.id:
+                lines.append(f"    voice: {voice.id}")
+            lines.append(f"    rate: {voice.rate}")
+            lines.append(f"    pitch: {voice.pitch}")
+            lines.append(f"    volume: {voice.volume}")
+    return lines
+
+
+def _yaml_text(name: str) -> str:
+    """A name as YAML reads it back as the same text ("No" and "1984" need quotes)."""
+    plain = yaml.safe_load(name) if re.fullmatch(r"[\w .'-]+", name) else None
+    return name if plain == name else json.dumps(name, ensure_ascii=False)

@@ -1,0 +1,144 @@
+"""The characters a story may name: their names, aliases and descriptions, and who was named last.
+
+``Names`` knows every name and alias in the cast (and names met later in speech tags); ``Mentions``
+follows the narration to say whom "she" or "the old man" means at a given point.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import AttributionRules
+from .model import Character
+
+HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Dr|Mister|Professor|Aunt|Uncle|Lady|Lord|Sir|Madam|Captain|Colonel|Father|Mother)"
+# Capitalised words that start sentences but are never a speaker's name.
+NOT_NAMES = frozenset(
+    "I He She It We They You His Her Its Our Their My Your The A An This That These Those There Here Then "
+    "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
+    "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
+    "Everyone Someone Nobody Somebody Everybody One Another Each Instead Finally Suddenly Meanwhile "
+    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like".split()
+)
+
+
+POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
+_SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
+NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
+NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
+_DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
+
+
+class Names:
+    """The characters the text may name, found by name or alias, plus names met in speech tags."""
+
+    def __init__(
+        self, characters: tuple[Character, ...], rules: AttributionRules, narrator_character: str | None = None
+    ):
+        self.canonical: dict[str, str] = {}
+        self.gender: dict[str, str] = {}
+        for character in characters:
+            self.gender[character.name] = character.gender
+            for name in character.names:
+                self.canonical[name] = character.name
+        # Descriptions ("his sister", "the Queen") are looked up without regard to case.
+        self.folded = {name.casefold(): canonical for name, canonical in self.canonical.items()}
+        self.pronoun_gender = {p.lower(): "male" for p in rules.male_pronouns}
+        self.pronoun_gender.update({p.lower(): "female" for p in rules.female_pronouns})
+        self.narrator = self.canonical.get(narrator_character or "")
+        if self.narrator:
+            self.pronoun_gender.update({p.lower(): NARRATOR_PERSON for p in rules.first_person_pronouns})
+        self.noun_gender = {n.lower(): "male" for n in rules.male_nouns}
+        self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
+        self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
+        self.configured = frozenset(self.gender)
+        self._compile()
+
+    def _compile(self) -> None:
+        known = sorted(self.canonical, key=len, reverse=True)
+        # Hard-wrapped text may break a name across lines: "Sir\nWilliam".
+        known_pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in known) or NOTHING
+        self.known_pattern = known_pattern
+        self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
+        # Narration naming a character, or "I" when the narrator is one: who was last on stage.
+        me = r"|\bI\b(?!\.)" if self.narrator else ""
+        pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
+        pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
+        # "the old man", "that brisk official", "the station-master": resolved by described()
+        self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
+        self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
+
+    def of(self, name: str) -> str:
+        """The character a known name (as found in the text) stands for."""
+        return self.canonical[" ".join(name.split())]
+
+    def resolve(self, word: str, discover: bool) -> str | None:
+        """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
+        word = " ".join(word.split())
+        if word in self.canonical:
+            return self.canonical[word]
+        honorific, _, rest = word.partition(" ")
+        if rest and re.fullmatch(HONORIFICS + r"\.?", honorific) and rest in self.canonical:
+            return self.canonical[rest]  # "Mr. Darcy" when only "Darcy" is listed
+        if re.fullmatch(HONORIFICS + r"\.?", word):
+            return None  # "Sir" alone is a form of address, not a name
+        if not discover or word.split()[0] in NOT_NAMES or word.lower() in self.pronoun_gender:
+            return None
+        self.canonical[word] = word
+        self.gender.setdefault(word, "unknown")
+        self._compile()
+        return word
+
+    def spouse(self, owner: str, noun: str) -> str | None:
+        """ "his wife" when he is Mr. Bennet: Mrs. Bennet, if the cast has her."""
+        if noun not in _SPOUSES:
+            return None
+        for name in (n for n, canonical in self.canonical.items() if canonical == owner):
+            honorific, _, surname = name.partition(" ")
+            if honorific.rstrip(".") == _SPOUSES[noun][0] and surname:
+                for form in (f"{_SPOUSES[noun][1]}. {surname}", f"{_SPOUSES[noun][1]} {surname}"):
+                    if form in self.canonical:
+                        return self.canonical[form]
+        return None
+
+    def discovered(self) -> list[str]:
+        """Speakers found in speech tags that voices.yaml does not list, in order of discovery."""
+        return [name for name in self.gender if name not in self.configured]
+
+
+class Mentions:
+    """Where each character was last named (or last spoke), to resolve "she said"."""
+
+    def __init__(self, names: Names):
+        self.names = names
+        self.recent: list[str] = []  # most recent last
+
+    def saw(self, name: str) -> None:
+        if name in self.recent:
+            self.recent.remove(name)
+        self.recent.append(name)
+
+    def scan(self, text: str, start: int, end: int) -> None:
+        for match in self.names.mentioned.finditer(text, start, end):
+            word = match.group(0)
+            gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
+            name = self.latest(gender) if gender else self.names.of(word)
+            if name:
+                self.saw(name)
+
+    def latest(self, gender: str, excluding: str | None = None) -> str | None:
+        """The last-named character of this gender; before any is named, the only one there is."""
+        if gender == NARRATOR_PERSON:
+            return self.names.narrator
+        # A first-person narrator is "I", never "he".
+        others = [name for name in reversed(self.recent) if name not in (self.names.narrator, excluding)]
+        if gender == "unknown":  # "the stranger said": whoever was last on stage
+            return others[0] if others else None
+        for name in others:
+            if self.names.gender.get(name) == gender:
+                return name
+        of_gender = [name for name, g in self.names.gender.items() if g == gender and name != self.names.narrator]
+        if len(of_gender) == 1:
+            return of_gender[0]
+        return next((name for name in others if self.names.gender.get(name) == "unknown"), None)

@@ -1,0 +1,190 @@
+"""Each attribution rule on a small story we wrote, named for what it tests; ``rule`` says who decided."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import AttributionRules, packaged_defaults
+from pipeline.model import NARRATION, Character
+from pipeline.segmenter import segment
+from pipeline.structure import find_chapters
+
+NELL = Character("Nell", gender="female")
+ROWAN = Character("Rowan", gender="male")
+IDA = Character("Ida", gender="female")
+
+
+@pytest.fixture(scope="module")
+def rules() -> AttributionRules:
+    return packaged_defaults().attribution
+
+
+def decided(fixture_path, name, rules, cast=(NELL, ROWAN, IDA), narrator_character=None):
+    """(quote, speaker, rule) for every quote of a fixture story."""
+    text = fixture_path(name).read_text(encoding="utf-8")
+    result = segment(text, find_chapters(text, "Test"), tuple(cast), rules, narrator_character)
+    return [(s.text, s.speaker, s.rule) for s in result.segments if s.kind != NARRATION]
+
+
+def test_tags_after_and_before_the_quote(fixture_path, rules):
+    assert decided(fixture_path, "said-attribution.txt", rules) == [
+        ("The kettle is on,", "Nell", "tag_after_verb_first"),
+        ("Then I'll find the cups.", "Rowan", "tag_before"),
+        ("Not the chipped ones,", "Nell", "tag_after"),
+        ("Is there any other kind?", "Rowan", "tag_after_verb_first"),
+    ]
+
+
+def test_a_vocative_right_before_the_tag_is_the_addressee(fixture_path, rules):
+    cast = (Character("Tara", gender="female"), Character("Willow", gender="female"))
+    assert decided(fixture_path, "vocative-before-tag.txt", rules, cast) == [
+        ("Tara,", "Willow", "tag_after"),
+        ("the door is open.", "Willow", "tag_before"),
+    ]
+
+
+def test_a_pronoun_with_two_candidates_of_its_gender_is_the_one_named_last(fixture_path, rules):
+    assert decided(fixture_path, "pronoun-two-women.txt", rules) == [
+        ("It's colder than last night,", "Ida", "tag_after")
+    ]
+
+
+def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
+    cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
+    assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
+        ("You're late,", "Rowan", "tag_after_verb_first"),
+        ("The bus was,", "Nell", "tag_after"),
+    ]
+
+
+def test_a_first_person_narrator_speaks_the_i_said_quotes(fixture_path, rules):
+    cast = (NELL, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-narrator.txt", rules, cast, narrator_character="Jake") == [
+        ("You're late,", "Nell", "tag_after"),
+        ("I know,", "Jake", "tag_after"),
+        ("The bus broke down.", "Jake", "same_paragraph"),
+    ]
+
+
+def test_without_a_narrator_character_i_said_names_nobody(fixture_path, rules):
+    found = decided(fixture_path, "first-person-narrator.txt", rules, (NELL,))
+    assert ("I know,", "Jake", "tag_after") not in found
+    assert found[1][1] != "Jake"
+
+
+def test_the_person_addressed_answers_next(fixture_path, rules):
+    assert decided(fixture_path, "vocative-reply.txt", rules) == [
+        ("Can you fix it, Ida?", "Rowan", "tag_after"),
+        ("Give me an hour.", "Ida", "vocative_reply"),
+    ]
+
+
+def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
+    assert decided(fixture_path, "tag-ends-paragraph-before.txt", rules) == [
+        ("It will rain before dark.", "Nell", "tag_before")
+    ]
+
+
+def test_narration_about_someone_introduces_their_speech(fixture_path, rules):
+    assert decided(fixture_path, "introduced-by-narration.txt", rules) == [
+        ("Cold out,", "Nell", "tag_after"),
+        ("Colder than you think.", "Rowan", "introduced_by_narration"),
+    ]
+
+
+def test_last_resort_is_the_character_named_last(fixture_path, rules):
+    assert decided(fixture_path, "nearest-mention.txt", rules) == [("Closed, sorry.", "Ida", "nearest_mention")]
+
+
+def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
+    cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
+    assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
+        ("We are quite ready,", "Sir William Lucas", "tag_after_verb_first")
+    ]
+
+
+def test_an_alternation_broken_by_a_third_speaker(fixture_path, rules):
+    found = {text: (speaker, rule) for text, speaker, rule in decided(fixture_path, "third-speaker-breaks-turns.txt", rules)}
+    assert found["Tea first,"] == ("Ida", "tag_after")
+    assert found["Who made it?"] == ("Ida", "vocative_reply")
+
+
+def test_in_a_first_person_story_he_in_narration_introduces_him(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-he-introduces.txt", rules, cast, narrator_character="Jake") == [
+        ("Nearly there,", "Jake", "tag_after"),
+        ("It will storm tonight.", "Rowan", "introduced_by_narration"),
+    ]
+
+
+def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
+    assert decided(fixture_path, "relational-description.txt", rules) == [
+        ("You are wet through,", "Ida", "tag_after_verb_first")
+    ]
+
+
+def test_the_person_addressed_is_whom_the_next_he_replied_means(rules):
+    text = 'Rowan and Tom sat by the fire.\n\n"Are you cold, Tom?" asked Rowan.\n\n"Not at all," he replied.\n'
+    cast = (ROWAN, Character("Tom", gender="male"))
+    result = segment(text, find_chapters(text, "Test"), cast, rules)
+    assert [(s.speaker, s.rule) for s in result.segments if s.kind != NARRATION] == [
+        ("Rowan", "tag_after_verb_first"),
+        ("Tom", "tag_after"),
+    ]
+
+
+def test_how_the_words_came_out_tells_whose_they_were(fixture_path, rules):
+    assert decided(fixture_path, "reaction-after.txt", rules) == [
+        ("I cannot stay.", "Rowan", "reaction_after"),
+        ("Then go.", "Nell", "action_after"),
+        ("Wait.", "Nell", "action_after"),  # he flinched, but at her voice
+    ]
+
+
+def test_he_introduces_speech_in_a_story_that_follows_her(fixture_path, rules):
+    # Sentences open with "She" far more often than "He": the story follows a woman, so narration
+    # about him before a line of speech introduces his line.
+    assert decided(fixture_path, "focal-character.txt", rules)[-1] == (
+        "Colder than you know.", "Rowan", "introduced_by_narration"
+    )
+
+
+def test_she_does_not_introduce_speech_in_a_story_that_follows_her(rules):
+    text = (
+        "Nell waited on the pier. She watched the boats. She counted the gulls.\n\n"
+        '"Cold out," Rowan said.\n\nShe pulled her coat tighter.\n\n"Colder than you know."\n'
+    )
+    result = segment(text, find_chapters(text, "Test"), (NELL, ROWAN), rules)
+    assert [s.rule for s in result.segments if s.kind != NARRATION][-1] != "introduced_by_narration"
+
+
+def test_script_lines_name_their_speaker(fixture_path, rules):
+    assert decided(fixture_path, "script-lines.txt", rules, cast=()) == [
+        ("Is the kettle on?", "Nell", "script_line"),
+        ("It is.", "Rowan", "script_line"),
+        ("Then pour.", "Nell", "script_line"),
+        ("Pour it yourself.", "Rowan", "script_line"),
+    ]
+    # "Outside:" labels one line and names nobody; "Ida:" does once Ida is in the cast.
+    assert decided(fixture_path, "script-lines.txt", rules)[-1] == ("Children.", "Ida", "script_line")
+
+
+def test_the_label_of_a_script_line_is_not_read_aloud(fixture_path, rules):
+    text = fixture_path("script-lines.txt").read_text(encoding="utf-8")
+    result = segment(text, find_chapters(text, "Test"), (), rules)
+    narration = [s.text for s in result.segments if s.kind == NARRATION]
+    assert narration == ["Outside: this is not a line.", "Ida: Children."]
+
+
+def test_his_wife_is_mrs_of_his_surname(fixture_path, rules):
+    cast = (Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"), NELL)
+    assert decided(fixture_path, "spouse-description.txt", rules, cast) == [
+        ("Where have you been?", "Mrs. Hale", "tag_after_verb_first")
+    ]
+
+
+def test_a_tag_after_another_verb_and_an_adverb_before_the_verb(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-compound.txt", rules) == [
+        ("We should go back.", "Nell", "tag_before"),
+        ("Not yet,", "Rowan", "tag_after_verb_first"),
+    ]

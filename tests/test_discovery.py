@@ -1,0 +1,61 @@
+"""Cast discovery on a small story we wrote: who, under which names, of which gender, how often."""
+
+from __future__ import annotations
+
+from pipeline.book import make_book
+from pipeline.config import packaged_defaults
+from pipeline.discovery import cast_block, discover_cast, with_discovered
+from pipeline.ingest import read_story
+from pipeline.model import Character
+from pipeline.voices import default_pool
+
+
+def discovered(fixture_path):
+    text = fixture_path("discovery-cast.txt").read_text(encoding="utf-8")
+    return discover_cast(text, packaged_defaults().attribution)
+
+
+def test_speakers_and_honorifics_are_found_with_aliases_and_gender(fixture_path):
+    found = {d.character.name: d for d in discovered(fixture_path)}
+    assert set(found) == {"Margaret", "Mr. Hale", "Mrs. Thornby"}
+    assert found["Margaret"].character == Character("Margaret", aliases=("Margaret Hale",), gender="female")
+    # "Hale" alone is Mr. Hale's: nobody else is called Mr., Mrs. or Miss Hale.
+    assert found["Mr. Hale"].character == Character("Mr. Hale", aliases=("Hale",), gender="male")
+    assert found["Mrs. Thornby"].character.gender == "female"
+    # "at Milton" is a place, however often it might appear.
+
+
+def test_most_often_named_first(fixture_path):
+    assert [d.character.name for d in discovered(fixture_path)] == ["Margaret", "Mr. Hale", "Mrs. Thornby"]
+    assert [d.mentions for d in discovered(fixture_path)] == [6, 5, 4]
+
+
+def test_names_in_voices_yaml_win(fixture_path):
+    configured = (Character("Meg", aliases=("Margaret",), gender="female"),)
+    cast = with_discovered(configured, discovered(fixture_path))
+    assert [c.name for c in cast] == ["Meg", "Mr. Hale", "Mrs. Thornby"]
+
+
+def test_the_cast_block_is_yaml_ready_to_edit(fixture_path):
+    text = fixture_path("discovery-cast.txt").read_text(encoding="utf-8")
+    assert cast_block(text, (), packaged_defaults().attribution) == [
+        "characters:",
+        "  Margaret:  # 6 mentions",
+        "    aliases: [Margaret Hale]",
+        "    gender: female",
+        "  Mr. Hale:  # 5 mentions",
+        "    aliases: [Hale]",
+        "    gender: male",
+        "  Mrs. Thornby:  # 4 mentions",
+        "    aliases: []",
+        "    gender: female",
+    ]
+
+
+def test_with_no_cast_given_discovered_characters_speak_in_voices_fitting_their_gender(fixture_path):
+    book = make_book(read_story(fixture_path("discovery-cast.txt")), packaged_defaults())
+    voices = {c.name: c.voice.id for c in book.cast}
+    assert voices["Margaret"] in default_pool("female") and voices["Mrs. Thornby"] in default_pool("female")
+    assert voices["Mr. Hale"] in default_pool("male")
+    speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
+    assert speakers[:3] == ["Mr. Hale", "Margaret", "Mrs. Thornby"]
