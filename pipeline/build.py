@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .assembler import assemble
+from . import engine
+from .assembler import AssembledBook, assemble
 from .book import make_book
+from .chunks import plan_chunks
 from .config import Config
 from .errors import AssemblyError, StoryError
 from .ingest import read_story
+from .render import render_chunks
 from .speech import plan_cues
+from .synthesis import clip_key, clip_path
 from .tags import read_cover
-from .synthesis import synthesize
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class BuildReport:
     synthesized: int  # segments with at least one clip the engine had to render
     cached: int  # segments whose every clip came from the cache
     voices: int  # distinct voices heard
+    book: AssembledBook  # where every chapter and cue is heard
 
 
 def default_cache_dir() -> Path:
@@ -59,7 +63,11 @@ def build_story(
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
 ) -> BuildReport:
-    """Render one story to ``out_dir/<stem>.mp3``; ``on_plan`` hears how many clips there will be."""
+    """Render one story to ``out_dir/<stem>.mp3``; ``on_plan`` hears how many cues there will be.
+
+    Only what the cache lacks is rendered: a story built before with the same voices is neither
+    spoken nor encoded again, and its MP3 is not rewritten if it is current.
+    """
     story = read_story(story_path)
     book = make_book(story, config)
     cues = plan_cues(book, config.pauses)
@@ -70,13 +78,18 @@ def build_story(
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)
-    rendered = synthesize([cue.utterance for cue in cues], cache_dir, jobs=jobs, progress=progress)
-    assembled = assemble(
-        cues, rendered.clips, book.chapters, out_dir / f"{story.path.stem}.mp3",
-        title=book.title, author=book.author, cover=cover,
+    identity = engine.engine_id()
+    clip_keys = [clip_key(cue.utterance, identity) for cue in cues]
+    chunks = plan_chunks(cues, clip_keys)
+    fresh = render_chunks(
+        cues, [clip_path(cache_dir, key) for key in clip_keys], chunks, cache_dir, jobs=jobs, progress=progress
     )
+    assembled = assemble(
+        cues, chunks, book.chapters, out_dir / f"{story.path.stem}.mp3", cache_dir,
+        title=book.title, author=book.author, cover=cover,
+    )  # fmt: skip
     # Counted as `script` lists them; a segment with nothing to say ("…") counts as cached.
-    fresh_segments = {cue.segment for cue in cues if cue.utterance in rendered.fresh}
+    fresh_segments = {cue.segment for cue in cues if cue.utterance in fresh}
     return BuildReport(
         story=story.path,
         output=assembled.path,
@@ -86,4 +99,5 @@ def build_story(
         synthesized=len(fresh_segments),
         cached=len(book.segments) - len(fresh_segments),
         voices=len({cue.utterance.voice.id for cue in cues}),
+        book=assembled,
     )

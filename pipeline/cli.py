@@ -1,4 +1,8 @@
-"""The ``audiobook`` command. The only module that imports click; it parses, calls and prints."""
+"""The ``audiobook`` command. The only module that imports click; it parses, calls and prints.
+
+The stages are imported inside the commands that use them: a no-change rebuild is mostly
+start-up, and engine worker processes import this module again when they start.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .book import make_book
-from .build import build_story, default_cache_dir
-from .config import load_config
 from .errors import AudiobookError
-from .ingest import read_story
-from .script import jsonl_lines, text_lines
-from .voices import list_variants, list_voices, voice_table
 
 DEFAULT_VOICES = Path("voices.yaml")
 
@@ -36,6 +33,8 @@ class AudiobookGroup(click.Group):
 
 def _config(voices: Path | None):
     """The named voices file, else ./voices.yaml when present, else the packaged defaults."""
+    from .config import load_config
+
     if voices is None and DEFAULT_VOICES.is_file():
         voices = DEFAULT_VOICES
     config = load_config(voices)
@@ -51,7 +50,7 @@ VOICES_OPTION = click.option(
 
 
 @click.group(cls=AudiobookGroup)
-@click.version_option(__version__, prog_name="audiobook")
+@click.version_option(package_name="audiobook", prog_name="audiobook")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -78,6 +77,8 @@ def build(stories, voices, output, cache, jobs, cover) -> None:
 
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
     """
+    from .build import build_story, default_cache_dir
+
     config = _config(voices)
     cache = cache or default_cache_dir()
     for story in stories:
@@ -130,6 +131,10 @@ def script(story, voices, output_format) -> None:
 
     Example: audiobook script stories/the-crypt.txt --format jsonl
     """
+    from .book import make_book
+    from .ingest import read_story
+    from .script import jsonl_lines, text_lines
+
     book = make_book(read_story(story), _config(voices))
     lines = jsonl_lines(book) if output_format == "jsonl" else text_lines(book)
     for line in lines:
@@ -143,6 +148,8 @@ def voices(lang) -> None:
 
     Example: audiobook voices --lang en
     """
+    from .voices import list_variants, list_voices, voice_table
+
     for line in voice_table(list_voices(), list_variants(), lang):
         click.echo(line)
 

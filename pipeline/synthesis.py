@@ -72,10 +72,13 @@ def synthesize(
     cache_dir: Path,
     jobs: int = 2,
     progress: Callable[[int], None] | None = None,
+    on_ready: Callable[[Utterance], None] | None = None,
 ) -> SynthesisResult:
     """A book-format WAV clip for each distinct utterance: cached, else rendered on *jobs* workers.
 
     *progress* hears how many clips just became ready: all cached ones at once, then one at a time.
+    *on_ready* hears each utterance whose clip is stored: the cached ones first, then the rest in
+    the order they finish. Both are called on this thread.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -84,6 +87,11 @@ def synthesize(
     clips = {u: clip_path(cache_dir, clip_key(u, identity)) for u in dict.fromkeys(utterances)}
     missing = [u for u, path in clips.items() if not is_valid_clip(path)]
     cached = len(clips) - len(missing)
+    if on_ready:
+        absent = set(missing)
+        for utterance in clips:
+            if utterance not in absent:
+                on_ready(utterance)
     if cached and progress:
         progress(cached)
     if missing:
@@ -91,26 +99,35 @@ def synthesize(
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SynthesisError(f"{cache_dir}: cannot create the clip cache: {error.strerror}") from None
-        # Longest first, so that no worker is left with one long clip while the others idle.
-        missing.sort(key=lambda u: len(u.text), reverse=True)
-        writes: set[Future] = set()
+        # In the order given (the book's), so that whatever waits for the first clips can start
+        # early; clips are sentences, so no worker is left long with one while the others idle.
+        writes: dict[Future, Utterance] = {}
         pool = engine.EnginePool(min(jobs, len(missing)), render_for_book)
         with pool, ThreadPoolExecutor(WRITERS, thread_name_prefix="clip-writer") as writers:
             for utterance, samples in pool.imap_unordered(missing):
-                writes.add(writers.submit(store_clip, clips[utterance], samples))
-                writes = _report_stored(writes, progress, wait=False)
-            _report_stored(writes, progress, wait=True)
+                writes[writers.submit(store_clip, clips[utterance], samples)] = utterance
+                writes = _report_stored(writes, progress, on_ready, wait=False)
+            _report_stored(writes, progress, on_ready, wait=True)
     return SynthesisResult(MappingProxyType(clips), frozenset(missing))
 
 
-def _report_stored(writes: set[Future], progress: Callable[[int], None] | None, *, wait: bool) -> set[Future]:
-    """Tell *progress* about finished writes (raising any write's error); the unfinished ones."""
-    finished = set(as_completed(writes)) if wait else {w for w in writes if w.done()}
+def _report_stored(
+    writes: dict[Future, Utterance],
+    progress: Callable[[int], None] | None,
+    on_ready: Callable[[Utterance], None] | None,
+    *,
+    wait: bool,
+) -> dict[Future, Utterance]:
+    """Tell the listeners about finished writes (raising any write's error); the unfinished ones."""
+    finished = list(as_completed(writes)) if wait else [w for w in writes if w.done()]
     for write in finished:
         write.result()
+        # On this thread: progress bars and schedulers need not be thread-safe.
+        if on_ready:
+            on_ready(writes[write])
         if progress:
-            progress(1)  # on this thread: progress bars need not be thread-safe
-    return writes - finished
+            progress(1)
+    return {write: utterance for write, utterance in writes.items() if write not in finished}
 
 
 def is_valid_clip(path: Path) -> bool:
