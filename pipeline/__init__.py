@@ -1,11 +1,11 @@
 """audiobook: offline multi-voice text-to-speech audiobooks.
 
-A build is four stages, each a module of plain functions over the value types in ``model``:
+A build is five stages, each a module of plain functions over the value types in ``model``:
 ingest (``ingest``) → segment (``structure``, ``quotes``, ``attribution``, ``segmenter``, ``cast``)
-→ synthesize (``speech``, ``engine``, ``synthesis``) → assemble (``assembler``, ``tags``).
+→ synthesize (``speech``, ``engine``, ``synthesis``) → encode (``chunks``, ``render``)
+→ assemble (``assembler``, ``tags``).
 ``build.build_story`` runs them in that order; ``cli`` is the command line.
 """
-
 
 
 def __getattr__(name: str) -> str:

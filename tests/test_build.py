@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -15,8 +16,14 @@ import pytest
 from conftest import require_tool
 from mutagen.id3 import ID3
 
+from pipeline import engine, render
+from pipeline.book import make_book
 from pipeline.build import build_story
+from pipeline.chunks import chunk_paths, plan_chunks
 from pipeline.config import load_config, parse_config
+from pipeline.ingest import read_story
+from pipeline.speech import plan_cues
+from pipeline.synthesis import clip_key
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "stories" / "the-lamp-room.txt"
@@ -67,17 +74,46 @@ def test_several_voices_are_heard(built):
     assert report.synthesized == report.segments and report.cached == 0
 
 
-def test_rebuild_uses_the_cache_and_a_voice_change_renders_only_that_voice(built, tmp_path):
-    report, out, cache, config = built
-    again = build_story(SAMPLE, config, out, cache, jobs=2)
-    assert (again.synthesized, again.cached) == (0, again.segments)
+def chunk_files(cache: Path) -> set[Path]:
+    return set((cache / "chunks").rglob("*.mp3"))
 
+
+def test_rebuild_with_nothing_changed_neither_speaks_nor_encodes_nor_writes(built, monkeypatch):
+    report, out, cache, config = built
+    mp3_stat = report.output.stat()
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("a rebuild with nothing changed did work")
+
+    monkeypatch.setattr(engine, "EnginePool", no_work)
+    monkeypatch.setattr(render, "encode_chunk", no_work)
+    again = build_story(SAMPLE, config, out, cache, jobs=2)
+
+    assert (again.synthesized, again.cached) == (0, again.segments)
+    assert not again.book.written and report.output.stat().st_mtime_ns == mp3_stat.st_mtime_ns
+    assert again.book == dataclasses.replace(report.book, written=False)
+
+
+def test_a_voice_change_speaks_and_encodes_only_that_voice(built):
+    report, out, cache, config = built
     text = (ROOT / "voices.yaml").read_text(encoding="utf-8").replace("en-gb-scotland+m7", "en-gb+m4")
     changed = parse_config(text, "voices.yaml", load_config(None))
-    finch_segments = 3  # Finch speaks in two paragraphs, one of them split by a tag
+    before = chunk_files(cache)
+
     rebuilt = build_story(SAMPLE, changed, out, cache, jobs=2)
+
+    finch_segments = 3  # Finch speaks in two paragraphs, one of them split by a tag
     assert rebuilt.synthesized == finch_segments
     assert rebuilt.cached == rebuilt.segments - finch_segments
+    # Only the chunks holding Finch's lines are new; the cuts and the rest of the book are not.
+    cues = plan_cues(make_book(read_story(SAMPLE), changed), changed.pauses)
+    planned = plan_chunks(cues, [clip_key(cue.utterance, engine.engine_id()) for cue in cues])
+    with_finch = [c for c in planned if any(cue.utterance.voice.id == "en-gb+m4" for cue in cues[c.first : c.end])]
+    assert 0 < len(with_finch) < len(planned)
+    assert chunk_files(cache) - before == {chunk_paths(cache, c.key)[0] for c in with_finch}
+    assert rebuilt.book.written
+    assert len(rebuilt.book.cue_spans_ms) == len(cues)
+    assert ffprobe(rebuilt.output)["chapters"]
 
 
 def test_a_killed_build_leaves_no_broken_mp3_and_the_next_run_finishes(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,18 @@ def test_a_bad_cover_fails_before_rendering(runner, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.wav"))
+
+
+def test_build_ends_with_the_segment_summary_on_stderr_and_no_progress_bar_off_a_terminal(runner, tmp_path):
+    story = ROOT / "tests" / "fixtures" / "said-attribution.txt"
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    segments = len(invoke(runner, "script", story, "--format", "jsonl").output.splitlines())
+    first = runner.invoke(cli, ["build", str(story), "-o", str(out), "--cache", str(cache)])
+    again = runner.invoke(cli, ["build", str(story), "-o", str(out), "--cache", str(cache)])
+
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert first.stderr == f"segments: {segments} total, {segments} synthesized, 0 cached\n"
+    assert again.stderr == f"segments: {segments} total, 0 synthesized, {segments} cached\n"
+    assert again.stdout == first.stdout
+    assert re.fullmatch(rf"{re.escape(str(out / 'said-attribution.mp3'))}: 0:\d\d, 1 chapter\(s\), \d voice\(s\)\n", first.stdout)
