@@ -63,33 +63,39 @@ class TreeMemory:
         self._thread.start()
 
     def _watch(self) -> None:
-        while not self._done.wait(0.01):
-            self.peak = max(self.peak, self._tree_rss())
-
-    def _tree_rss(self) -> int:
-        children: dict[int, list[int]] = {}
-        rss: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as file:
-                    fields = file.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * PAGE
-        total, stack = 0, [self.pid]
-        while stack:
-            pid = stack.pop()
-            total += rss.get(pid, 0)
-            stack.extend(children.get(pid, []))
-        return total
+        parents: dict[int, int] = {}  # pid -> parent pid, read once per process: cheap enough at 50 Hz
+        while not self._done.wait(0.02):
+            pids = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+            for pid in pids:
+                if pid not in parents:
+                    parents[pid] = _parent(pid)
+            tree, grew = {self.pid}, True
+            while grew:
+                more = {pid for pid in pids if parents[pid] in tree} - tree
+                tree |= more
+                grew = bool(more)
+            self.peak = max(self.peak, sum(_resident(pid) for pid in tree))
 
     def stop(self) -> int:
         self._done.set()
         self._thread.join()
         return self.peak
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return int(file.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return -1
+
+
+def _resident(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as file:
+            return int(file.read().split()[1]) * PAGE
+    except OSError:
+        return 0
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
