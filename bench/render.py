@@ -169,12 +169,10 @@ def audio_seconds(mp3: Path) -> float:
 
 def bench_story(story: Path, voices: Path | None, rounds: int, jobs: int, character: str | None) -> None:
     document, spoken = pinned_voices(story, voices)
-    if not spoken:
-        print(f"{story}: no character speaks; skipped")
-        return
-    changed = character or spoken.most_common(1)[0][0]
+    changed = character or (spoken.most_common(1)[0][0] if spoken else None)
     new_voice = other_voice(document)
-    times: dict[str, list[float]] = {name: [] for name in ("raw", "cold", "same", "voice")}
+    steps = ("raw", "cold", "same", "voice") if changed else ("raw", "cold", "same")
+    times: dict[str, list[float]] = {name: [] for name in steps}
     peaks: dict[str, int] = dict.fromkeys(times, 0)
     summary = ""
     seconds = 0.0
@@ -190,7 +188,7 @@ def bench_story(story: Path, voices: Path | None, rounds: int, jobs: int, charac
             elapsed, peak = raw_tools(story.resolve(), work)
             times["raw"].append(elapsed)
             peaks["raw"] = max(peaks["raw"], peak)
-            for name in ("cold", "same", "voice"):
+            for name in steps[1:]:
                 if name == "voice":
                     edited = dict(document, characters=dict(document["characters"]))
                     edited["characters"][changed] = dict(document["characters"][changed], voice=new_voice)
@@ -203,10 +201,11 @@ def bench_story(story: Path, voices: Path | None, rounds: int, jobs: int, charac
             seconds = audio_seconds(work / "out" / f"{story.stem}.mp3")
     median = {name: statistics.median(values) for name, values in times.items()}
     raw = median["raw"]
+    change = (f"{changed!r} changed to {new_voice} ({spoken[changed]} of {sum(spoken.values())} character segments)"
+              if changed else "no character speaks: no voice change")
     print(f"{story.parent.name if story.name == 'story.txt' else story.stem}: {seconds:.0f} s of audio, "
-          f"{rounds} round(s), medians; {changed!r} changed to {new_voice} "
-          f"({spoken[changed]} of {sum(spoken.values())} character segments)")
-    for name in ("raw", "cold", "same", "voice"):
+          f"{rounds} round(s), medians; {change}")
+    for name in steps:
         extra = f"  {median[name] / median['cold']:.2f}x cold  [{summary}]" if name == "voice" else ""
         print(f"  {name:6} {median[name]:7.2f} s  {median[name] / raw:5.2f}x raw  "
               f"peak {peaks[name] / 2**20:6.0f} MB{extra}")
