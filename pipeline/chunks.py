@@ -154,7 +154,7 @@ def encode_chunk(
     """
     mp3, description = chunk_paths(cache_dir, chunk.key)
     mp3.parent.mkdir(parents=True, exist_ok=True)
-    temp = mp3.with_name(f".{mp3.name}.{os.getpid()}.{id(chunk)}.tmp")
+    temp = mp3.with_name(f".{mp3.name}.{os.getpid()}.tmp")  # one build encodes a chunk once
     command = [
         lame_path(), "--silent", "-r", "-s", str(BOOK_FRAME_RATE / 1000), "--bitwidth", "16", "--signed",
         "--little-endian", "-m", "m", "-b", str(bitrate_kbps), "--cbr", "-t", "-", str(temp),

@@ -32,11 +32,17 @@ def render_chunks(
     *progress* hears how many cues just became encoded: the cached chunks' at once, then a chunk's
     cues whenever one is done.
     """
-    todo = [chunk for chunk in chunks if load_chunk(cache_dir, chunk.key) is None]
+    # A passage said twice the same way is one chunk, encoded once (and never by two threads at once).
+    missing: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        if chunk.key in missing or load_chunk(cache_dir, chunk.key) is None:
+            missing.setdefault(chunk.key, []).append(chunk)
+    cues_of = {key: sum(chunk.end - chunk.first for chunk in same) for key, same in missing.items()}
     if progress:
-        progress(len(cues) - sum(chunk.end - chunk.first for chunk in todo))
-    if not todo:
+        progress(len(cues) - sum(cues_of.values()))
+    if not missing:
         return frozenset()
+    todo = [same[0] for same in missing.values()]
     waiting_on: dict[Utterance, list[int]] = {}  # utterance -> the todo chunks that need its clip
     for position, chunk in enumerate(todo):
         for cue in cues[chunk.first : chunk.end]:
@@ -57,7 +63,7 @@ def render_chunks(
                 future.result()  # an encoder's error stops the build here
                 chunk = encoding.pop(future)
                 if progress:
-                    progress(chunk.end - chunk.first)
+                    progress(cues_of[chunk.key])
 
         def clip_ready(utterance: Utterance) -> None:
             for position in waiting_on[utterance]:

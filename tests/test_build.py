@@ -153,3 +153,26 @@ def test_sigterm_stops_a_build_cleanly(tmp_path):
     assert process.returncode != 0
     assert "Traceback" not in stderr
     assert not list(out.glob("*.mp3")) and not list(out.glob(".*.tmp.mp3"))
+
+
+def test_a_passage_repeated_word_for_word_is_encoded_once_and_heard_twice(tmp_path):
+    require_tool("espeak-ng")
+    require_tool("lame")
+    # Six sentences make a paragraph just over CHUNK_CHARS, so each paragraph is one chunk.
+    refrain = " ".join(["The bells rang out over the grey water, and the boats came home one by one before dark."] * 6)
+    story = tmp_path / "refrain.txt"
+    story.write_text(f"{refrain}\n\n{refrain}\n\n{refrain}\n", encoding="utf-8")
+    config = load_config(None)
+    cues = plan_cues(make_book(read_story(story), config), config.pauses)
+    planned = plan_chunks(cues, [clip_key(cue.utterance, engine.engine_id()) for cue in cues])
+    heard = []
+
+    report = build_story(story, config, tmp_path / "out", tmp_path / "cache", jobs=2, progress=heard.append)
+
+    assert len(planned) == 3 and planned[0].key == planned[1].key != planned[2].key
+    assert len(chunk_files(tmp_path / "cache")) == 2
+    assert sum(heard) == len(cues) == len(report.book.cue_spans_ms)
+    starts = [start for start, _ in report.book.cue_spans_ms]
+    assert starts[6] - starts[0] == pytest.approx(starts[12] - starts[6], abs=1)  # one chunk, heard twice
+    duration = float(ffprobe(report.output)["format"]["duration"])
+    assert duration == pytest.approx(report.duration_ms / 1000, abs=0.03)
