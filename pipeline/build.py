@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .assembler import assemble
+from .assembler import AssembledBook, assemble
 from .book import make_book
+from .chunks import plan_chunks
 from .config import Config
 from .cover import generated_cover
 from .errors import AssemblyError, StoryError
 from .ingest import read_story
 from .publish import publish_cover, publish_timeline
+from .render import render_chunks
 from .speech import plan_cues
+from .synthesis import clip_keys, clip_path
 from .tags import read_cover
-from .synthesis import synthesize
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class BuildReport:
     synthesized: int  # segments with at least one clip the engine had to render
     cached: int  # segments whose every clip came from the cache
     voices: int  # distinct voices heard
+    book: AssembledBook  # where every chapter and cue is heard
 
 
 def default_cache_dir() -> Path:
@@ -64,7 +67,9 @@ def build_story(
 ) -> BuildReport:
     """Render one story to ``out_dir/<stem>.mp3`` with its cover, chapters and transcript beside it.
 
-    ``on_plan`` hears how many clips there will be. Without *cover* one is drawn from the title.
+    ``on_plan`` hears how many cues there will be. Without *cover* one is drawn from the title.
+    Only what the cache lacks is rendered: a story built before with the same voices is neither
+    spoken nor encoded again, and its MP3 is not rewritten if it is current.
     """
     story = read_story(story_path)
     book = make_book(story, config)
@@ -76,15 +81,19 @@ def build_story(
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)
-    rendered = synthesize([cue.utterance for cue in cues], cache_dir, jobs=jobs, progress=progress)
+    keys = clip_keys([cue.utterance for cue in cues])
+    chunks = plan_chunks(cues, keys)
+    fresh = render_chunks(
+        cues, [clip_path(cache_dir, key) for key in keys], chunks, cache_dir, jobs=jobs, progress=progress
+    )
     mp3 = out_dir / f"{story.path.stem}.mp3"
+    publish_cover(mp3, cover_art)
     assembled = assemble(
-        cues, rendered.clips, book.chapters, mp3,
-        title=book.title, author=book.author, cover=publish_cover(mp3, cover_art),
+        cues, chunks, book.chapters, mp3, cache_dir, title=book.title, author=book.author, cover=cover_art
     )
     publish_timeline(book, cues, assembled)
     # Counted as `script` lists them; a segment with nothing to say ("…") counts as cached.
-    fresh_segments = {cue.segment for cue in cues if cue.utterance in rendered.fresh}
+    fresh_segments = {cue.segment for cue in cues if cue.utterance in fresh}
     return BuildReport(
         story=story.path,
         output=assembled.path,
@@ -94,4 +103,5 @@ def build_story(
         synthesized=len(fresh_segments),
         cached=len(book.segments) - len(fresh_segments),
         voices=len({cue.utterance.voice.id for cue in cues}),
+        book=assembled,
     )

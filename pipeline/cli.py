@@ -1,4 +1,8 @@
-"""The ``audiobook`` command. The only module that imports click; it parses, calls and prints."""
+"""The ``audiobook`` command. The only module that imports click; it parses, calls and prints.
+
+The stages are imported inside the commands that use them: a no-change rebuild is mostly
+start-up, and engine worker processes import this module again when they start.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .book import make_book
-from .build import build_story, default_cache_dir
-from .config import load_config
-from .discovery import cast_block
 from .errors import AudiobookError
-from .feed import write_feed
-from .ingest import read_story
-from .samples import render_samples
-from .script import jsonl_lines, text_lines
-from .serve import DEFAULT_PORT, FeedSettings, qr_code, serve_until_interrupted, start_server
-from .voices import list_variants, list_voices, voice_table
 
 DEFAULT_VOICES = Path("voices.yaml")
 
@@ -40,6 +33,8 @@ class AudiobookGroup(click.Group):
 
 def _config(voices: Path | None):
     """The named voices file, else ./voices.yaml when present, else the packaged defaults."""
+    from .config import load_config
+
     if voices is None and DEFAULT_VOICES.is_file():
         voices = DEFAULT_VOICES
     config = load_config(voices)
@@ -55,7 +50,7 @@ VOICES_OPTION = click.option(
 
 
 @click.group(cls=AudiobookGroup)
-@click.version_option(__version__, prog_name="audiobook")
+@click.version_option(package_name="audiobook", prog_name="audiobook")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -87,6 +82,8 @@ def build(stories, voices, output, cache, jobs, cover, read_front_matter) -> Non
 
     Example: audiobook build stories/the-crypt.txt -c voices.yaml -o output
     """
+    from .build import build_story, default_cache_dir
+
     config = _config(voices)
     cache = cache or default_cache_dir()
     for story in stories:
@@ -143,6 +140,10 @@ def script(story, voices, output_format, explain) -> None:
 
     Example: audiobook script stories/the-crypt.txt --format jsonl --explain
     """
+    from .book import make_book
+    from .ingest import read_story
+    from .script import jsonl_lines, text_lines
+
     book = make_book(read_story(story), _config(voices))
     lines = jsonl_lines(book, explain) if output_format == "jsonl" else text_lines(book, explain)
     for line in lines:
@@ -157,6 +158,9 @@ def cast(story, voices) -> None:
 
     Example: audiobook cast stories/the-crypt.txt > voices.yaml
     """
+    from .discovery import cast_block
+    from .ingest import read_story
+
     config = _config(voices)
     for line in cast_block(read_story(story).text, config.characters, config.attribution):
         click.echo(line)
@@ -178,6 +182,10 @@ def voices(voice_ids, lang, sample_text, output, rate, cache) -> None:
 
     Example: audiobook voices --lang en; audiobook voices --sample "Hello there." en-gb-x-rp+f3 en-us+m7
     """
+    from .build import default_cache_dir
+    from .samples import render_samples
+    from .voices import list_variants, list_voices, voice_table
+
     if sample_text is None:
         if voice_ids:
             raise click.UsageError("VOICE ids are for --sample; to list voices, give --lang or nothing")
@@ -206,6 +214,8 @@ def feed(directory, base_url, title, author, language) -> None:
 
     Example: audiobook feed output --base-url https://example.org/book/ --title "The Crypt"
     """
+    from .feed import write_feed
+
     published = write_feed(directory, base_url, title=title, author=author, language=language)
     click.echo(f"{published.path}: {published.episodes} episode(s)")
 
@@ -213,7 +223,7 @@ def feed(directory, base_url, title, author, language) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @FEED_TITLE_OPTION
 @FEED_AUTHOR_OPTION
@@ -223,6 +233,8 @@ def serve(directory, host, port, title, author, language) -> None:
 
     Example: audiobook serve output --port 8000
     """
+    from .serve import FeedSettings, qr_code, serve_until_interrupted, start_server
+
     server = start_server(directory, host, port, FeedSettings(title=title, author=author, language=language))
     click.echo(f"Serving {directory} at {server.base_url}")
     click.echo(f"Subscribe in a podcast app: {server.feed_url}")

@@ -41,8 +41,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import version
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from . import voices
@@ -94,7 +94,21 @@ def engine_version() -> str:
     """pyttsx3's version and the eSpeak NG library's: "pyttsx3 2.99; espeak-ng 1.51"."""
     from pyttsx3.drivers import _espeak  # loads the library; espeak_Info needs no initialisation
 
-    return f"pyttsx3 {version('pyttsx3')}; espeak-ng {_espeak.Info().decode()}"
+    return f"pyttsx3 {_installed_version('pyttsx3')}; espeak-ng {_espeak.Info().decode()}"
+
+
+def _installed_version(package: str) -> str:
+    """The version in the name of the package's ``<name>-<version>.dist-info`` folder.
+
+    Read from the folder name because importlib.metadata takes longer to import than a whole
+    no-change rebuild of a short story; it is the fallback for any other kind of install.
+    """
+    module = __import__(package)
+    for info in Path(module.__file__).parent.parent.glob(f"{package}-*.dist-info"):
+        return info.name[len(package) + 1 : -len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(package)
 
 
 def engine_id(voice: Voice | None = None) -> str:

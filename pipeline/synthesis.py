@@ -19,7 +19,7 @@ import functools
 import json
 import os
 import wave
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from hashlib import sha256
@@ -67,6 +67,12 @@ def clip_key(utterance: Utterance, engine_id: str) -> str:
     return sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def clip_keys(utterances: Sequence[Utterance]) -> list[str]:
+    """The cache key of each utterance, asking each voice's engine for its identity once."""
+    identity = functools.cache(engine.engine_id)  # engines, and Piper models, differ per voice
+    return [clip_key(utterance, identity(utterance.voice)) for utterance in utterances]
+
+
 def clip_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.wav"
 
@@ -76,18 +82,26 @@ def synthesize(
     cache_dir: Path,
     jobs: int = 2,
     progress: Callable[[int], None] | None = None,
+    on_ready: Callable[[Utterance], None] | None = None,
 ) -> SynthesisResult:
     """A book-format WAV clip for each distinct utterance: cached, else rendered on *jobs* workers.
 
     *progress* hears how many clips just became ready: all cached ones at once, then one at a time.
+    *on_ready* hears each utterance whose clip is stored: the cached ones first, then the rest in
+    the order they finish. Both are called on this thread.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     cache_dir = Path(cache_dir)
-    identity = functools.cache(engine.engine_id)  # per voice: engines, and Piper models, differ
-    clips = {u: clip_path(cache_dir, clip_key(u, identity(u.voice))) for u in dict.fromkeys(utterances)}
+    distinct = list(dict.fromkeys(utterances))
+    clips = {u: clip_path(cache_dir, key) for u, key in zip(distinct, clip_keys(distinct))}
     missing = [u for u, path in clips.items() if not is_valid_clip(path)]
     cached = len(clips) - len(missing)
+    if on_ready:
+        absent = set(missing)
+        for utterance in clips:
+            if utterance not in absent:
+                on_ready(utterance)
     if cached and progress:
         progress(cached)
     if missing:
@@ -95,38 +109,52 @@ def synthesize(
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SynthesisError(f"{cache_dir}: cannot create the clip cache: {error.strerror}") from None
-        # Longest first, so that no worker is left with one long clip while the others idle.
-        missing.sort(key=lambda u: len(u.text), reverse=True)
-        writes: set[Future] = set()
+        # In the order given (the book's), so that whatever waits for the first clips can start
+        # early; clips are sentences, so no worker is left long with one while the others idle.
+        writes: dict[Future, Utterance] = {}
         pool = engine.EnginePool(min(jobs, len(missing)), render_for_book)
         with pool, ThreadPoolExecutor(WRITERS, thread_name_prefix="clip-writer") as writers:
             for utterance, samples in pool.imap_unordered(missing):
-                writes.add(writers.submit(store_clip, clips[utterance], samples))
-                writes = _report_stored(writes, progress, wait=False)
-            _report_stored(writes, progress, wait=True)
+                writes[writers.submit(store_clip, clips[utterance], samples)] = utterance
+                writes = _report_stored(writes, progress, on_ready, wait=False)
+            _report_stored(writes, progress, on_ready, wait=True)
     return SynthesisResult(MappingProxyType(clips), frozenset(missing))
 
 
-def _report_stored(writes: set[Future], progress: Callable[[int], None] | None, *, wait: bool) -> set[Future]:
-    """Tell *progress* about finished writes (raising any write's error); the unfinished ones."""
-    finished = set(as_completed(writes)) if wait else {w for w in writes if w.done()}
+def _report_stored(
+    writes: dict[Future, Utterance],
+    progress: Callable[[int], None] | None,
+    on_ready: Callable[[Utterance], None] | None,
+    *,
+    wait: bool,
+) -> dict[Future, Utterance]:
+    """Tell the listeners about finished writes (raising any write's error); the unfinished ones."""
+    finished = list(as_completed(writes)) if wait else [w for w in writes if w.done()]
     for write in finished:
         write.result()
+        # On this thread: progress bars and schedulers need not be thread-safe.
+        if on_ready:
+            on_ready(writes[write])
         if progress:
-            progress(1)  # on this thread: progress bars need not be thread-safe
-    return writes - finished
+            progress(1)
+    return {write: utterance for write, utterance in writes.items() if write not in finished}
 
 
 def is_valid_clip(path: Path) -> bool:
-    """Whether *path* is a complete, non-empty WAV in the book format."""
+    """Whether *path* is a complete, non-empty WAV in the book format.
+
+    Complete means the file holds every sample its header promises, which is checked from its size:
+    reading the samples would cost a novel's rebuild seconds, for clips only ever written whole.
+    """
     try:
-        with wave.open(str(path), "rb") as clip:
+        with open(path, "rb") as file, wave.open(file, "rb") as clip:
             found = (clip.getframerate(), clip.getnchannels(), clip.getsampwidth(), clip.getcomptype())
             frames = clip.getnframes()
+            samples_start = file.tell()  # the header has been read up to the samples
             return (
                 found == (BOOK_FRAME_RATE, BOOK_CHANNELS, BOOK_SAMPLE_WIDTH, "NONE")
                 and frames > 0
-                and len(clip.readframes(frames)) == frames * BOOK_SAMPLE_WIDTH
+                and os.fstat(file.fileno()).st_size >= samples_start + frames * BOOK_SAMPLE_WIDTH
             )
     except (OSError, EOFError, wave.Error):
         return False

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mutagen import MutagenError
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TIT2, TPE1, CTOCFlags, Encoding, PictureType
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TIT2, TPE1, TXXX, CTOCFlags, Encoding, PictureType
 
 # mutagen's own frame serializer, the one ID3Tags._write uses; only the order is ours.
 from mutagen.id3._tags import save_frame
@@ -29,6 +29,7 @@ from .errors import AssemblyError
 GENRE = "Audiobook"
 TOC_ELEMENT_ID = "toc"
 UNUSED_BYTE_OFFSET = 0xFFFFFFFF  # the addendum's "use the times, not byte offsets"
+MANIFEST_DESCRIPTION = "audiobook manifest"  # a TXXX frame: the hash of what made the file
 
 # v2.3 has no UTF-8; UTF-16 with BOM is the one encoding every reader takes for any title.
 _TEXT_ENCODING = Encoding.UTF16
@@ -85,11 +86,13 @@ def write_tags(
     author: str,
     chapters: Sequence[ChapterMark | tuple[str, int, int]],
     cover: CoverArt | None = None,
+    manifest: str | None = None,
 ) -> None:
     """Replace any ID3v2 tag of *mp3_path* with the book's ID3v2.3 tag.
 
     Chapters are written in time order (stable for equal starts) with element ids chp0, chp1, ...
-    in that order; the album is the book title and the genre "Audiobook".
+    in that order; the album is the book title and the genre "Audiobook". *manifest*, when given,
+    is kept in a TXXX frame for :func:`read_manifest`.
     """
     marks = sorted((ChapterMark(*chapter) for chapter in chapters), key=lambda mark: mark.start_ms)
     element_ids = [f"chp{index}" for index in range(len(marks))]
@@ -119,6 +122,8 @@ def write_tags(
                 sub_frames=[TIT2(encoding=_TEXT_ENCODING, text=mark.title)],
             )
         )
+    if manifest is not None:
+        tags.add(TXXX(encoding=Encoding.LATIN1, desc=MANIFEST_DESCRIPTION, text=manifest))
     if cover is not None:
         # Last, so a reader that stops early still finds every text frame and chapter.
         tags.add(
@@ -130,3 +135,13 @@ def write_tags(
         tags.save(mp3_path, v1=0, v2_version=3)
     except MutagenError as error:
         raise AssemblyError(f"cannot tag {mp3_path}: {error}") from error
+
+
+def read_manifest(mp3_path: Path) -> tuple[str, int] | None:
+    """The manifest :func:`write_tags` stored and the tag's size in bytes; None if there is none."""
+    try:
+        tags = ID3(mp3_path)
+    except (MutagenError, OSError):
+        return None
+    frames = tags.getall(f"TXXX:{MANIFEST_DESCRIPTION}")
+    return (str(frames[0].text[0]), tags.size) if frames and frames[0].text else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -15,8 +16,14 @@ import pytest
 from conftest import require_tool
 from mutagen.id3 import ID3
 
+from pipeline import engine, render
+from pipeline.book import make_book
 from pipeline.build import build_story
+from pipeline.chunks import chunk_paths, plan_chunks
 from pipeline.config import load_config, parse_config
+from pipeline.ingest import read_story
+from pipeline.speech import plan_cues
+from pipeline.synthesis import clip_key
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "stories" / "the-lamp-room.txt"
@@ -67,17 +74,46 @@ def test_several_voices_are_heard(built):
     assert report.synthesized == report.segments and report.cached == 0
 
 
-def test_rebuild_uses_the_cache_and_a_voice_change_renders_only_that_voice(built, tmp_path):
-    report, out, cache, config = built
-    again = build_story(SAMPLE, config, out, cache, jobs=2)
-    assert (again.synthesized, again.cached) == (0, again.segments)
+def chunk_files(cache: Path) -> set[Path]:
+    return set((cache / "chunks").rglob("*.mp3"))
 
+
+def test_rebuild_with_nothing_changed_neither_speaks_nor_encodes_nor_writes(built, monkeypatch):
+    report, out, cache, config = built
+    mp3_stat = report.output.stat()
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("a rebuild with nothing changed did work")
+
+    monkeypatch.setattr(engine, "EnginePool", no_work)
+    monkeypatch.setattr(render, "encode_chunk", no_work)
+    again = build_story(SAMPLE, config, out, cache, jobs=2)
+
+    assert (again.synthesized, again.cached) == (0, again.segments)
+    assert not again.book.written and report.output.stat().st_mtime_ns == mp3_stat.st_mtime_ns
+    assert again.book == dataclasses.replace(report.book, written=False)
+
+
+def test_a_voice_change_speaks_and_encodes_only_that_voice(built):
+    report, out, cache, config = built
     text = (ROOT / "voices.yaml").read_text(encoding="utf-8").replace("en-gb-scotland+m7", "en-gb+m4")
     changed = parse_config(text, "voices.yaml", load_config(None))
-    finch_segments = 3  # Finch speaks in two paragraphs, one of them split by a tag
+    before = chunk_files(cache)
+
     rebuilt = build_story(SAMPLE, changed, out, cache, jobs=2)
+
+    finch_segments = 3  # Finch speaks in two paragraphs, one of them split by a tag
     assert rebuilt.synthesized == finch_segments
     assert rebuilt.cached == rebuilt.segments - finch_segments
+    # Only the chunks holding Finch's lines are new; the cuts and the rest of the book are not.
+    cues = plan_cues(make_book(read_story(SAMPLE), changed), changed.pauses)
+    planned = plan_chunks(cues, [clip_key(cue.utterance, engine.engine_id()) for cue in cues])
+    with_finch = [c for c in planned if any(cue.utterance.voice.id == "en-gb+m4" for cue in cues[c.first : c.end])]
+    assert 0 < len(with_finch) < len(planned)
+    assert chunk_files(cache) - before == {chunk_paths(cache, c.key)[0] for c in with_finch}
+    assert rebuilt.book.written
+    assert len(rebuilt.book.cue_spans_ms) == len(cues)
+    assert ffprobe(rebuilt.output)["chapters"]
 
 
 def test_a_killed_build_leaves_no_broken_mp3_and_the_next_run_finishes(tmp_path):
@@ -119,3 +155,26 @@ def test_sigterm_stops_a_build_cleanly(tmp_path):
     assert process.returncode != 0
     assert "Traceback" not in stderr
     assert not list(out.glob("*.mp3")) and not list(out.glob(".*.tmp.mp3"))
+
+
+def test_a_passage_repeated_word_for_word_is_encoded_once_and_heard_twice(tmp_path):
+    require_tool("espeak-ng")
+    require_tool("lame")
+    # Six sentences make a paragraph just over CHUNK_CHARS, so each paragraph is one chunk.
+    refrain = " ".join(["The bells rang out over the grey water, and the boats came home one by one before dark."] * 6)
+    story = tmp_path / "refrain.txt"
+    story.write_text(f"{refrain}\n\n{refrain}\n\n{refrain}\n", encoding="utf-8")
+    config = load_config(None)
+    cues = plan_cues(make_book(read_story(story), config), config.pauses)
+    planned = plan_chunks(cues, [clip_key(cue.utterance, engine.engine_id()) for cue in cues])
+    heard = []
+
+    report = build_story(story, config, tmp_path / "out", tmp_path / "cache", jobs=2, progress=heard.append)
+
+    assert len(planned) == 3 and planned[0].key == planned[1].key != planned[2].key
+    assert len(chunk_files(tmp_path / "cache")) == 2
+    assert sum(heard) == len(cues) == len(report.book.cue_spans_ms)
+    starts = [start for start, _ in report.book.cue_spans_ms]
+    assert starts[6] - starts[0] == pytest.approx(starts[12] - starts[6], abs=1)  # one chunk, heard twice
+    duration = float(ffprobe(report.output)["format"]["duration"])
+    assert duration == pytest.approx(report.duration_ms / 1000, abs=0.03)

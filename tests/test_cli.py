@@ -264,3 +264,18 @@ def test_cast_prints_a_characters_block(runner, fixture_path, tmp_path):
         "    aliases: []\n"
         "    gender: female\n"
     )
+
+
+def test_build_ends_with_the_segment_summary_on_stderr_and_no_progress_bar_off_a_terminal(runner, tmp_path):
+    story = ROOT / "tests" / "fixtures" / "said-attribution.txt"
+    out, cache = tmp_path / "out", tmp_path / "cache"
+
+    segments = len(invoke(runner, "script", story, "--format", "jsonl").output.splitlines())
+    first = runner.invoke(cli, ["build", str(story), "-o", str(out), "--cache", str(cache)])
+    again = runner.invoke(cli, ["build", str(story), "-o", str(out), "--cache", str(cache)])
+
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert first.stderr == f"segments: {segments} total, {segments} synthesized, 0 cached\n"
+    assert again.stderr == f"segments: {segments} total, 0 synthesized, {segments} cached\n"
+    assert again.stdout == first.stdout
+    assert re.fullmatch(rf"{re.escape(str(out / 'said-attribution.mp3'))}: 0:\d\d, 1 chapter\(s\), \d voice\(s\)\n", first.stdout)
