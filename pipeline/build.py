@@ -12,7 +12,7 @@ from .assembler import AssembledBook, assemble
 from .book import make_book
 from .chunks import plan_chunks
 from .config import Config
-from .cover import generated_cover
+from .cover import cached_cover
 from .errors import AssemblyError, StoryError
 from .ingest import read_story
 from .publish import publish_cover, publish_timeline
@@ -77,7 +77,7 @@ def build_story(
     if not cues:
         raise StoryError(f"{story.path}: nothing to read aloud")
     # A bad cover fails now, not after the whole book is rendered.
-    cover_art = read_cover(cover) if cover is not None else generated_cover(book.title, book.author)
+    cover_art = read_cover(cover) if cover is not None else cached_cover(book.title, book.author, cache_dir)
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)

@@ -10,12 +10,15 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StoryError, read_input
 from .frontmatter import Matter, find_matter
-from .markup import Document, read_epub, read_html
 from .model import Chapter
 from .structure import opening_heading
+
+if TYPE_CHECKING:
+    from . import markup
 
 UNKNOWN_AUTHOR = "Unknown author"
 
@@ -132,7 +135,7 @@ _CHAPTER_FILES = (".txt", ".text", ".md", ".markdown")
 _MARKUP_FILES = (".html", ".htm", ".xhtml")
 
 
-def _markup_parts(document: Document) -> list[Part]:
+def _markup_parts(document: markup.Document) -> list[Part]:
     """Each chapter of an EPUB or HTML document as a part, its heading line first when it has one."""
     parts = []
     for number, (toc_title, blocks) in enumerate(document.chapters, start=1):
@@ -169,12 +172,14 @@ def read_story(path: Path) -> Story:
     if path.is_dir():
         return _read_directory(path)
     suffix = path.suffix.lower()
+    if suffix == ".epub" or suffix in _MARKUP_FILES:
+        from . import markup  # EbookLib and Beautiful Soup: a tenth of a second to load, for these only
     if suffix == ".epub":
         read_input(path, "story file", StoryError)  # a missing or unreadable file is named like any other
-        document = read_epub(path)
+        document = markup.read_epub(path)
         return _story_of_parts(path, _markup_parts(document), "epub", document.title, document.author)
     if suffix in _MARKUP_FILES:
-        document = read_html(read_input(path, "story file", StoryError), str(path))
+        document = markup.read_html(read_input(path, "story file", StoryError), str(path))
         return _story_of_parts(path, _markup_parts(document), "html", document.title, document.author)
     text, encoding = _read_text(path)
     matter = find_matter(text)

@@ -57,7 +57,12 @@ def publish_timeline(book: Book, cues: Sequence[Cue], assembled: AssembledBook) 
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """*data* becomes the whole of *path* at once: temp file beside it, fsync, rename."""
+    """*data* becomes the whole of *path* at once: temp file beside it, fsync, rename.
+
+    A file that already holds exactly *data* is left alone: a rebuild with nothing changed writes nothing.
+    """
+    if _holds(path, data):
+        return
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         try:
@@ -71,3 +76,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:  # Ctrl-C included: leave no temp file behind
         temp.unlink(missing_ok=True)
         raise
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False

@@ -7,6 +7,8 @@ import io
 from mutagen.id3 import ID3
 from PIL import Image, ImageChops
 
+import pytest
+
 from pipeline.cover import COVER_SIZE, generated_cover
 from pipeline.publish import cover_path
 
@@ -52,3 +54,13 @@ def test_a_build_embeds_the_cover_it_writes_beside_the_mp3(published):
         (apic,) = ID3(report.output).getall("APIC")
         assert apic.mime == "image/jpeg" and apic.data == sidecar.read_bytes()
         assert image_of(apic.data).size == (COVER_SIZE, COVER_SIZE)
+
+
+def test_a_generated_cover_is_drawn_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from pipeline import cover as cover_module
+
+    first = cover_module.cached_cover("The Ferry at Dusk", "Ines Varga", tmp_path)
+    assert first == generated_cover("The Ferry at Dusk", "Ines Varga")
+    monkeypatch.setattr(cover_module, "generated_cover", lambda *args: pytest.fail("drawn again"))
+    assert cover_module.cached_cover("The Ferry at Dusk", "Ines Varga", tmp_path) == first
+    assert len(list((tmp_path / "covers").iterdir())) == 1

@@ -50,3 +50,13 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp_file(tmp_path, monkeypatc
         write_atomically(target, b"new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.vtt"]
+
+
+def test_a_file_that_already_holds_the_data_is_not_rewritten(tmp_path):
+    path = tmp_path / "book.vtt"
+    write_atomically(path, b"WEBVTT\n")
+    before = path.stat().st_mtime_ns, path.stat().st_ino
+    write_atomically(path, b"WEBVTT\n")
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+    write_atomically(path, b"WEBVTT\n\n")
+    assert path.read_bytes() == b"WEBVTT\n\n"
