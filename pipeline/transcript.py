@@ -53,9 +53,14 @@ def segment_spans(cues: Sequence[Cue], cue_spans_ms: Sequence[tuple[int, int]]) 
 
 
 def webvtt(book: Book, cues: Sequence[Cue], cue_spans_ms: Sequence[tuple[int, int]]) -> str:
-    """The WebVTT transcript: one cue per spoken segment, with a voice span for every known speaker's quote."""
+    """The WebVTT transcript: one cue per spoken segment, with a voice span for every known speaker's quote.
+
+    The first cue is shown from the start of the file: before it the MP3 holds only the encoder's
+    priming silence (50 ms), and a transcript that starts with the audio lines up with chapter 1 at 0.
+    """
     lines = ["WEBVTT", ""]
-    for index, start_ms, end_ms in segment_spans(cues, cue_spans_ms):
+    for number, (index, start_ms, end_ms) in enumerate(segment_spans(cues, cue_spans_ms)):
+        start_ms = 0 if number == 0 else start_ms
         segment = book.segments[index]
         text = _escape(speakable(segment.text))
         if segment.kind in (DIALOGUE, THOUGHT) and segment.speaker:

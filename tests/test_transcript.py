@@ -65,9 +65,9 @@ def test_vtt_has_a_cue_per_spoken_segment_and_voice_spans_for_known_speakers():
         segment(NARRATION, "narrator", "…"),  # nothing to say: no cue, no transcript line
         segment(THOUGHT, "Rowan", "Not again."),
     )
-    vtt = webvtt(book, cues_for(0, 1, 2, 4), [(0, 900), (1250, 1800), (2150, 2900), (3250, 4000)])
+    vtt = webvtt(book, cues_for(0, 1, 2, 4), [(50, 900), (1250, 1800), (2150, 2900), (3250, 4000)])
     assert read_webvtt(vtt) == [
-        (0, 900, "The door opened."),
+        (0, 900, "The door opened."),  # from the start of the file: only priming silence comes before
         (1250, 1800, "<v Nell>Come in,</v>"),
         (2150, 2900, "Who said that?"),
         (3250, 4000, "<v Rowan>Not again.</v>"),
