@@ -80,3 +80,13 @@ def test_preferences_depend_only_on_the_name():
     assert sorted(preferences("Spike", pool)) == sorted(pool)
     starts = {preferences(name, pool)[0] for name in ("Spike", "Giles", "Xander", "Oz", "Angel", "Riley")}
     assert len(starts) > 1  # characters do not all queue for the same first voice
+
+
+def test_every_gendered_pool_voice_has_a_variant_of_that_gender():
+    from pipeline.voices import describe
+
+    for gender in ("male", "female"):
+        pool = default_pool(gender)
+        assert len(pool) >= 12
+        assert {describe(voice_id).gender for voice_id in pool} == {gender}
+        assert len({voice_id.partition("+")[2] for voice_id in pool}) == len(pool)  # no variant twice

@@ -1,0 +1,54 @@
+"""Loudness of built books: integrated LUFS and true peak of each story's MP3, as FFmpeg's EBU R128 meter reads them.
+
+    .venv/bin/python bench/loudness.py ../shared/stories [--cache DIR]
+
+Builds every story (into a temporary directory, with its cast discovered, and the given or default
+clip cache) and prints,
+per book, integrated loudness (target -16 +-1 LUFS) and true peak (target <= -1 dBTP).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+
+def measure(mp3: Path) -> tuple[float, float]:
+    log = subprocess.run(
+        ["ffmpeg", "-nostats", "-i", str(mp3), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr
+    summary = log[log.rindex("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stories", type=Path)
+    parser.add_argument("--cache", type=Path, default=None)
+    args = parser.parse_args()
+    stories = sorted(args.stories.glob("*.txt")) if args.stories.is_dir() else [args.stories]
+    print(f"{'story':28} {'LUFS':>6} {'dBTP':>6}  verdict")
+    failed = False
+    with tempfile.TemporaryDirectory() as out:
+        for story in stories:
+            command = [sys.executable, "-m", "pipeline", "build", str(story), "-o", out]
+            if args.cache:
+                command += ["--cache", str(args.cache)]
+            subprocess.run(command, check=True, capture_output=True, cwd=out)  # no ./voices.yaml: cast discovered
+            integrated, peak = measure(Path(out) / f"{story.stem}.mp3")
+            ok = abs(integrated + 16) <= 1 and peak <= -1
+            failed |= not ok
+            print(f"{story.stem:28} {integrated:6.1f} {peak:6.1f}  {'ok' if ok else 'OUT OF RANGE'}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
