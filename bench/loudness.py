@@ -39,9 +39,9 @@ def main() -> None:
     failed = False
     with tempfile.TemporaryDirectory() as out:
         for story in stories:
-            command = [sys.executable, "-m", "pipeline", "build", str(story), "-o", out]
+            command = [sys.executable, "-m", "pipeline", "build", str(story.resolve()), "-o", out]
             if args.cache:
-                command += ["--cache", str(args.cache)]
+                command += ["--cache", str(args.cache.resolve())]
             subprocess.run(command, check=True, capture_output=True, cwd=out)  # no ./voices.yaml: cast discovered
             integrated, peak = measure(Path(out) / f"{story.stem}.mp3")
             ok = abs(integrated + 16) <= 1 and peak <= -1
