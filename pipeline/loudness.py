@@ -24,7 +24,8 @@ from scipy.signal import sosfilt
 from .model import BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS
 
 TARGET_LUFS = BOOK_LOUDNESS_LUFS
-PEAK_LIMIT_DBFS = BOOK_PEAK_DBFS  # under full scale: MP3 overshoot and inter-sample peaks add ~1 dB
+PEAK_LIMIT_DBFS = BOOK_PEAK_DBFS  # peaks between samples included; the MP3 encoder adds up to ~0.6 dB
+_HALF_TAPS = 4  # each side of the halfway point: 8 taps, within 0.1 dB of 16 on speech, at half the cost
 _LIMITER_STEP = 64  # samples (3 ms at 22,050 Hz): the limiter's gain changes smoothly over this
 # Measured: an eSpeak NG clip at -16.0 LUFS reads -16.4 to -16.5 after 64 kbit/s LAME at 22,050 Hz.
 ENCODER_LOSS_LU = 0.45
@@ -77,24 +78,50 @@ def loudness(samples: np.ndarray, rate: int) -> float:
     return -0.691 + 10 * math.log10(power[audible & (levels > relative_gate)].mean())
 
 
-def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
-    """The samples with no peak above ``ceiling`` (linear), the gain lowered smoothly around each peak.
+@functools.lru_cache(maxsize=1)
+def _half_sample_filter() -> np.ndarray:
+    """A windowed-sinc interpolator (2 x _HALF_TAPS taps) for the point half a sample before the newest one."""
+    taps = np.arange(2 * _HALF_TAPS) - (_HALF_TAPS - 0.5)
+    return (np.sinc(taps) * np.hanning(2 * _HALF_TAPS + 2)[1:-1]).astype(np.float32)
 
-    Each step of samples may have the gain its loudest sample allows. The gain at the edge between
-    two steps is the lower of theirs, and within a step it moves in a straight line from one edge to
-    the next: both edges allow for the step's own peak, so no sample ends above the ceiling, and
-    the gain changes over milliseconds instead of clipping the waveform.
+
+def peak_envelope(samples: np.ndarray) -> np.ndarray:
+    """|samples|, raised wherever the waveform swings higher between two samples than at either.
+
+    Speech from eSpeak NG has strong content near the Nyquist frequency, where the true peak (what
+    a reconstruction filter, a true-peak meter or a DAC sees) exceeds the sample peak by up to 2 dB.
+    The halfway points catch nearly all of that.
     """
-    magnitude = np.abs(samples)
-    if magnitude.size == 0 or magnitude.max() <= ceiling:
+    # halfway[n] is the waveform between samples n - 1 and n, for n = 0 … len(samples).
+    full = np.convolve(samples, _half_sample_filter())
+    halfway = np.abs(full[_HALF_TAPS - 1 : _HALF_TAPS + samples.size])
+    return np.maximum(np.abs(samples), np.maximum(halfway[:-1], halfway[1:]))
+
+
+def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """The samples with no peak, between samples too, above ``ceiling`` (linear), the gain lowered smoothly around each peak."""
+    peaks = _step_peaks(peak_envelope(samples))
+    if peaks.size == 0 or peaks.max() <= ceiling:
         return samples
-    padding = (-magnitude.size) % _LIMITER_STEP
-    peaks = np.pad(magnitude, (0, padding)).reshape(-1, _LIMITER_STEP).max(axis=1)
-    allowed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    return samples * _gain_curve(peaks, ceiling, samples.size, samples.dtype)
+
+
+def _step_peaks(envelope: np.ndarray) -> np.ndarray:
+    padding = (-envelope.size) % _LIMITER_STEP
+    return np.pad(envelope, (0, padding)).reshape(-1, _LIMITER_STEP).max(axis=1)
+
+
+def _gain_curve(peaks: np.ndarray, ceiling: float, size: int, dtype) -> np.ndarray:
+    """Each step of samples may have the gain its loudest point allows.
+
+    The gain at the edge between two steps is the lower of theirs, and within a step it moves in a
+    straight line from one edge to the next: both edges allow for the step's own peak, so nothing
+    ends above the ceiling, and the gain changes over milliseconds instead of clipping the waveform.
+    """
+    allowed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(dtype)
     edges = np.minimum(np.r_[allowed[0], allowed], np.r_[allowed, allowed[-1]])
-    ramp = (np.arange(_LIMITER_STEP) / _LIMITER_STEP).astype(samples.dtype)
-    gain = (edges[:-1, None] + (edges[1:] - edges[:-1])[:, None] * ramp).ravel()
-    return samples * gain[: magnitude.size]
+    ramp = (np.arange(_LIMITER_STEP) / _LIMITER_STEP).astype(dtype)
+    return (edges[:-1, None] + (edges[1:] - edges[:-1])[:, None] * ramp).ravel()[:size]
 
 
 def master(pcm: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS) -> np.ndarray:
@@ -105,15 +132,21 @@ def master(pcm: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS) -> np.n
         return pcm
     ceiling = 10 ** (PEAK_LIMIT_DBFS / 20)
     gain_db = target_lufs - measured
+    # The peaks scale with the gain, so they are found once; so is the clip's energy.
+    peaks = _step_peaks(peak_envelope(source))
+    source_energy_db = _energy_db(source)
     # Limiting takes energy off the loudest syllables, the more the louder the clip is pushed. The
     # make-up gain that restores exactly what it takes is where makeup == loss(makeup); the loss,
     # judged by the energy the limiter removed, grows nearly linearly, so a secant finds it.
     tried: list[tuple[float, float]] = []  # (makeup, loss)
     makeup_db = 0.0
     for _ in range(_MAKEUP_ROUNDS):
-        gained = source * np.float32(10 ** ((gain_db + makeup_db) / 20))
-        result = limit(gained, ceiling)
-        loss_db = _energy_db(gained) - _energy_db(result)
+        total_db = gain_db + makeup_db
+        scale = 10 ** (total_db / 20)
+        result = source * np.float32(scale)
+        if peaks.max() * scale > ceiling:
+            result *= _gain_curve(peaks * scale, ceiling, source.size, source.dtype)
+        loss_db = source_energy_db + total_db - _energy_db(result)
         if abs(loss_db - makeup_db) <= _TOLERANCE_LU:
             break
         tried.append((makeup_db, loss_db))

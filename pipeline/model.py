@@ -13,7 +13,7 @@ THOUGHT = "thought"
 BOOK_FRAME_RATE = 22050  # eSpeak NG's own rate, so its clips need no resampling
 BOOK_SAMPLE_WIDTH = 2  # bytes: 16-bit signed little-endian
 BOOK_CHANNELS = 1
-# Every clip is mastered to this loudness (ITU-R BS.1770) with sample peaks held under this level,
+# Every clip is mastered to this loudness (ITU-R BS.1770) with peaks, between samples too, held under this level,
 # which keeps the book's true peak under -1 dBTP after MP3 encoding: what podcast apps expect.
 BOOK_LOUDNESS_LUFS = -16.0
 BOOK_PEAK_DBFS = -2.0

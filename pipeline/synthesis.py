@@ -61,7 +61,7 @@ def clip_key(utterance: Utterance, engine_id: str) -> str:
         "pitch": voice.pitch,
         "volume": float(voice.volume),  # 1 and 1.0 are the same volume
         "emphasis": [list(span) for span in utterance.emphasis],  # spoken as SSML <emphasis>
-        "mastered": [BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, 1],  # what is stored is the mastered clip (method 1)
+        "mastered": [BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, 2],  # what is stored is the mastered clip (method 2: true-peak limiter)
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return sha256(canonical.encode("utf-8")).hexdigest()
