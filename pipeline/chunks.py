@@ -77,7 +77,7 @@ def ms_to_samples(ms: int) -> int:
     return (max(ms, 0) * BOOK_FRAME_RATE + 500) // 1000
 
 
-def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str], bitrate_kbps: int = BITRATE_KBPS) -> list[Chunk]:
+def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str]) -> list[Chunk]:
     """The book's cues cut into chunks, at pauses long enough to hide a cut, by text length only.
 
     Cuts depend on the text alone, never on how long clips turn out, so changing a voice moves none.
@@ -92,7 +92,7 @@ def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str], bitrate_kbps: int
             contents = {
                 "format": CHUNK_FORMAT,
                 "encoder": encoder_version(),
-                "kbps": bitrate_kbps,
+                "kbps": BITRATE_KBPS,
                 "clips": [[clip_keys[i], ms_to_samples(cues[i].pause_after_ms)] for i in range(first, index)]
                 + [[clip_keys[index], gap]],
             }
@@ -144,9 +144,7 @@ def load_chunk(cache_dir: Path, key: str) -> ChunkAudio | None:
         return None
 
 
-def encode_chunk(
-    chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], cache_dir: Path, bitrate_kbps: int = BITRATE_KBPS
-) -> ChunkAudio:
+def encode_chunk(chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], cache_dir: Path) -> ChunkAudio:
     """Encode the chunk's clips and pauses with LAME into the cache; what it holds.
 
     The MP3 and then its description are each written to a temporary file, synced and renamed, so
@@ -157,7 +155,7 @@ def encode_chunk(
     temp = mp3.with_name(f".{mp3.name}.{os.getpid()}.tmp")  # one build encodes a chunk once
     command = [
         lame_path(), "--silent", "-r", "-s", str(BOOK_FRAME_RATE / 1000), "--bitwidth", "16", "--signed",
-        "--little-endian", "-m", "m", "-b", str(bitrate_kbps), "--cbr", "-t", "-", str(temp),
+        "--little-endian", "-m", "m", "-b", str(BITRATE_KBPS), "--cbr", "-t", "-", str(temp),
     ]  # fmt: skip
     try:
         # stderr goes to a file: a pipe nobody reads while we write stdin could fill and deadlock.
