@@ -106,8 +106,13 @@ def tools():
 def chunked(request, monkeypatch):
     """Run the test on one chunk, and again with a chunk cut at every pause that allows it."""
     if request.param:
-        monkeypatch.setattr(chunks, "CHUNK_CHARS", 1)
+        cut_at_every_pause(monkeypatch)
     return request.param
+
+
+def cut_at_every_pause(monkeypatch) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK_CHARS", 1)
+    monkeypatch.setattr(chunks, "LANDMARK_ODDS", 1)
 
 
 THREE_CHAPTERS = [
@@ -182,7 +187,7 @@ def test_every_cue_is_heard_where_the_book_says_and_the_chapters_match(tools, ch
 
 
 def test_the_book_is_the_same_whichever_order_its_chunks_were_encoded_in(tools, tmp_path, monkeypatch):
-    monkeypatch.setattr(chunks, "CHUNK_CHARS", 1)
+    cut_at_every_pause(monkeypatch)
     cues, clips, _, _ = make_book(tmp_path, THREE_CHAPTERS)
     chapters = chapters_titled("One", "Two", "Three")
 
