@@ -1,7 +1,7 @@
 """The book's audio as MP3 chunks: cut at pauses, encoded beside synthesis, cached by content.
 
 MP3 encoding on one core is the slowest part of a build (a 14-minute story: 2.7 s; its speech:
-1 s). So the book is cut into chunks of about CHUNK_CHARS of text, each encoded by its own LAME
+1 s). So the book is cut into chunks of about 500 characters of text, each encoded by its own LAME
 process as soon as its clips exist, while the engine workers are still speaking later ones. A chunk
 is cached under the hash of exactly what goes into it (its clips' cache keys, its pauses, the
 encoder and its settings), so a rebuild after a voice change re-encodes only the chunks where that
@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import wave
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +43,13 @@ BITRATE_KBPS = 64  # CBR mono: plenty for synthetic speech, exact seeking in eve
 FRAME_SAMPLES = 576  # one MPEG-2 Layer III frame at the book's 22,050 Hz
 ENCODER_DELAY = 1105  # samples of silence a decoder plays before a chunk's first input sample
 MIN_CUT_PAUSE_MS = 150  # room for delay plus padding, at most 1,727 samples (78 ms)
-CHUNK_CHARS = 500  # text per chunk, about 35 s of speech
+# Chunk sizes in characters of text (500 is about 35 s of speech). A chunk ends at a "landmark",
+# a sentence whose text hashes to 0 modulo LANDMARK_ODDS, once it has MIN_CHUNK_CHARS: cuts are
+# chosen by the text near them, so an edit moves at most the cuts next to it (content-defined
+# chunking), and about every LANDMARK_ODDS-th sentence is a landmark, about 500 characters a chunk.
+MIN_CHUNK_CHARS = 250
+MAX_CHUNK_CHARS = 1500  # cut here even without a landmark
+LANDMARK_ODDS = 4
 CHUNK_FORMAT = 1  # bump when the chunk layout changes, so old cache entries are not reused
 
 _READ_FRAMES = 1 << 16  # samples per clip read and pipe write, about 3 s
@@ -77,22 +84,23 @@ def ms_to_samples(ms: int) -> int:
     return (max(ms, 0) * BOOK_FRAME_RATE + 500) // 1000
 
 
-def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str], bitrate_kbps: int = BITRATE_KBPS) -> list[Chunk]:
-    """The book's cues cut into chunks, at pauses long enough to hide a cut, by text length only.
+def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str]) -> list[Chunk]:
+    """The book's cues cut into chunks at pauses long enough to hide a cut, chosen by the text alone.
 
-    Cuts depend on the text alone, never on how long clips turn out, so changing a voice moves none.
+    Cuts never depend on voices or on how long clips turn out, so changing a voice moves none.
     """
     chunks = []
     first, chars = 0, 0
     for index, cue in enumerate(cues):
         chars += len(cue.utterance.text)
         last = index == len(cues) - 1
-        if last or (chars >= CHUNK_CHARS and cue.pause_after_ms >= MIN_CUT_PAUSE_MS):
+        if last or (cue.pause_after_ms >= MIN_CUT_PAUSE_MS and chars >= MIN_CHUNK_CHARS
+                    and (chars >= MAX_CHUNK_CHARS or is_landmark(cue.utterance.text))):  # fmt: skip
             gap = 0 if last else ms_to_samples(cue.pause_after_ms)
             contents = {
                 "format": CHUNK_FORMAT,
                 "encoder": encoder_version(),
-                "kbps": bitrate_kbps,
+                "kbps": BITRATE_KBPS,
                 "clips": [[clip_keys[i], ms_to_samples(cues[i].pause_after_ms)] for i in range(first, index)]
                 + [[clip_keys[index], gap]],
             }
@@ -100,6 +108,11 @@ def plan_chunks(cues: Sequence[Cue], clip_keys: Sequence[str], bitrate_kbps: int
             chunks.append(Chunk(sha256(canonical.encode()).hexdigest(), first, index + 1, gap))
             first, chars = index + 1, 0
     return chunks
+
+
+def is_landmark(text: str) -> bool:
+    """Whether a chunk may end after *text*: the same answer for the same text in every run."""
+    return zlib.crc32(text.encode("utf-8")) % LANDMARK_ODDS == 0
 
 
 def trailing_silence(content_samples: int, gap_samples: int) -> int:
@@ -144,9 +157,7 @@ def load_chunk(cache_dir: Path, key: str) -> ChunkAudio | None:
         return None
 
 
-def encode_chunk(
-    chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], cache_dir: Path, bitrate_kbps: int = BITRATE_KBPS
-) -> ChunkAudio:
+def encode_chunk(chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], cache_dir: Path) -> ChunkAudio:
     """Encode the chunk's clips and pauses with LAME into the cache; what it holds.
 
     The MP3 and then its description are each written to a temporary file, synced and renamed, so
@@ -157,7 +168,7 @@ def encode_chunk(
     temp = mp3.with_name(f".{mp3.name}.{os.getpid()}.tmp")  # one build encodes a chunk once
     command = [
         lame_path(), "--silent", "-r", "-s", str(BOOK_FRAME_RATE / 1000), "--bitwidth", "16", "--signed",
-        "--little-endian", "-m", "m", "-b", str(bitrate_kbps), "--cbr", "-t", "-", str(temp),
+        "--little-endian", "-m", "m", "-b", str(BITRATE_KBPS), "--cbr", "-t", "-", str(temp),
     ]  # fmt: skip
     try:
         # stderr goes to a file: a pipe nobody reads while we write stdin could fill and deadlock.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from .chunks import BITRATE_KBPS, Chunk, encode_chunk, load_chunk
+from .chunks import Chunk, encode_chunk, load_chunk
 from .model import Cue, Utterance
 from .synthesis import synthesize
 
@@ -24,7 +24,6 @@ def render_chunks(
     cache_dir: Path,
     *,
     jobs: int = 2,
-    bitrate_kbps: int = BITRATE_KBPS,
     progress: Callable[[int], None] | None = None,
 ) -> frozenset[Utterance]:
     """Make sure every chunk is in the cache; the utterances the engine had to render for that.
@@ -70,7 +69,7 @@ def render_chunks(
                 still_needed[position] -= 1
                 if still_needed[position] == 0:
                     chunk = todo[position]
-                    encoding[encoders.submit(encode_chunk, chunk, cues, cue_clips, cache_dir, bitrate_kbps)] = chunk
+                    encoding[encoders.submit(encode_chunk, chunk, cues, cue_clips, cache_dir)] = chunk
             report(wait=False)
 
         try:

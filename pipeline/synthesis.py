@@ -20,7 +20,8 @@ import json
 import os
 import wave
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
@@ -33,6 +34,7 @@ from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_LOUDNESS_LUFS, BOOK_PEAK
 KEEP_SILENCE_MS = 20  # of the engine's silence at each end, so no sound is clipped
 SILENCE_THRESHOLD_DBFS = -50.0
 WRITERS = 8  # threads storing clips
+MAX_PENDING_WRITES = 4 * WRITERS  # clips rendered but not yet stored, held in memory
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ def synthesize(
         with pool, ThreadPoolExecutor(WRITERS, thread_name_prefix="clip-writer") as writers:
             for utterance, samples in pool.imap_unordered(missing):
                 writes[writers.submit(store_clip, clips[utterance], samples)] = utterance
+                if len(writes) >= MAX_PENDING_WRITES:  # a slow disk must not pile clips up in memory
+                    wait_for_futures(writes, return_when=FIRST_COMPLETED)
                 writes = _report_stored(writes, progress, on_ready, wait=False)
             _report_stored(writes, progress, on_ready, wait=True)
     return SynthesisResult(MappingProxyType(clips), frozenset(missing))

@@ -24,7 +24,7 @@ from conftest import require_tool
 
 VOICE = Voice(id="en-us")
 CHAPTER_SLACK_S = 0.002  # ffprobe prints what the CHAP frames say, in milliseconds
-HALF_FRAME = 288  # samples: how far a pause at a cut between chunks may be from the one configured
+HALF_FRAME_MS = 14  # how far a pause at a cut between chunks may be from the one configured (288 samples)
 
 
 def tone(ms: int, frequency: float = 440.0) -> bytes:
@@ -107,8 +107,13 @@ def tools():
 def chunked(request, monkeypatch):
     """Run the test on one chunk, and again with a chunk cut at every pause that allows it."""
     if request.param:
-        monkeypatch.setattr(chunks, "CHUNK_CHARS", 1)
+        cut_at_every_pause(monkeypatch)
     return request.param
+
+
+def cut_at_every_pause(monkeypatch) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK_CHARS", 1)
+    monkeypatch.setattr(chunks, "LANDMARK_ODDS", 1)
 
 
 THREE_CHAPTERS = [
@@ -151,7 +156,7 @@ def test_every_cue_is_heard_where_the_book_says_and_the_chapters_match(tools, ch
         assert loudest(samples, end + 30, end + 40) < 100
         if following:
             # At a cut between chunks the pause keeps its length to half a frame; elsewhere exactly.
-            assert following[0] - end == pytest.approx(pause_ms, abs=14 if chunked else 1)
+            assert following[0] - end == pytest.approx(pause_ms, abs=HALF_FRAME_MS if chunked else 1)
     assert book.chapter_starts_ms == (0, spans[3][0], spans[5][0])
 
     info = probe(out)
@@ -183,7 +188,7 @@ def test_every_cue_is_heard_where_the_book_says_and_the_chapters_match(tools, ch
 
 
 def test_the_book_is_the_same_whichever_order_its_chunks_were_encoded_in(tools, tmp_path, monkeypatch):
-    monkeypatch.setattr(chunks, "CHUNK_CHARS", 1)
+    cut_at_every_pause(monkeypatch)
     cues, clips, _, _ = make_book(tmp_path, THREE_CHAPTERS)
     chapters = chapters_titled("One", "Two", "Three")
 

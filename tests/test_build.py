@@ -19,7 +19,7 @@ from mutagen.id3 import ID3
 from pipeline import engine, render
 from pipeline.book import make_book
 from pipeline.build import build_story
-from pipeline.chunks import chunk_paths, plan_chunks
+from pipeline.chunks import MIN_CHUNK_CHARS, chunk_paths, is_landmark, plan_chunks
 from pipeline.config import load_config, parse_config
 from pipeline.ingest import read_story
 from pipeline.speech import plan_cues
@@ -160,8 +160,13 @@ def test_sigterm_stops_a_build_cleanly(tmp_path):
 def test_a_passage_repeated_word_for_word_is_encoded_once_and_heard_twice(tmp_path):
     require_tool("espeak-ng")
     require_tool("lame")
-    # Six sentences make a paragraph just over CHUNK_CHARS, so each paragraph is one chunk.
-    refrain = " ".join(["The bells rang out over the grey water, and the boats came home one by one before dark."] * 6)
+    # Two sentences short of MIN_CHUNK_CHARS, then a landmark: each paragraph is exactly one chunk.
+    opening = ("The bells rang out over the grey water of the bay, and the boats came home one by one "
+               "before the dark. Nobody on the quay said a word while the last of them tied up, and the "
+               "gulls settled on the posts along the harbour wall.")
+    ending = next(e for n in range(100) if is_landmark(e := f"Then the lamps went out, one for each of {n} boats."))
+    assert len(opening) < MIN_CHUNK_CHARS <= len(opening) + len(ending)
+    refrain = f"{opening} {ending}"
     story = tmp_path / "refrain.txt"
     story.write_text(f"{refrain}\n\n{refrain}\n\n{refrain}\n", encoding="utf-8")
     config = load_config(None)
@@ -175,6 +180,6 @@ def test_a_passage_repeated_word_for_word_is_encoded_once_and_heard_twice(tmp_pa
     assert len(chunk_files(tmp_path / "cache")) == 2
     assert sum(heard) == len(cues) == len(report.book.cue_spans_ms)
     starts = [start for start, _ in report.book.cue_spans_ms]
-    assert starts[6] - starts[0] == pytest.approx(starts[12] - starts[6], abs=1)  # one chunk, heard twice
+    assert starts[3] - starts[0] == pytest.approx(starts[6] - starts[3], abs=1)  # one chunk, heard twice
     duration = float(ffprobe(report.output)["format"]["duration"])
     assert duration == pytest.approx(report.duration_ms / 1000, abs=0.03)
