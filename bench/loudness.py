@@ -10,23 +10,13 @@ per book, integrated loudness (target -16 +-1 LUFS) and true peak (target <= -1 
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.loudness import measure_file
 
-
-def measure(mp3: Path) -> tuple[float, float]:
-    log = subprocess.run(
-        ["ffmpeg", "-nostats", "-i", str(mp3), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr
-    summary = log[log.rindex("Summary:"):]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-    return integrated, peak
 
 
 def main() -> None:
@@ -43,7 +33,7 @@ def main() -> None:
             if args.cache:
                 command += ["--cache", str(args.cache.resolve())]
             subprocess.run(command, check=True, capture_output=True, cwd=out)  # no ./voices.yaml: cast discovered
-            integrated, peak = measure(Path(out) / f"{story.stem}.mp3")
+            integrated, peak = measure_file(Path(out) / f"{story.stem}.mp3")
             ok = abs(integrated + 16) <= 1 and peak <= -1
             failed |= not ok
             print(f"{story.stem:28} {integrated:6.1f} {peak:6.1f}  {'ok' if ok else 'OUT OF RANGE'}")

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+import subprocess
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import sosfilt
@@ -161,6 +164,19 @@ def master(pcm: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS) -> np.n
 
 def _energy_db(samples: np.ndarray) -> float:
     return 10 * math.log10(max(float(np.square(samples).sum()), 1e-20))
+
+
+def measure_file(path: Path, ffmpeg: str = "ffmpeg") -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file as ``ffmpeg -af ebur128`` reads
+    them: the independent meter that checks both this module's and a finished book's levels."""
+    log = subprocess.run(
+        [ffmpeg, "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr
+    summary = log[log.rindex("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, true_peak
 
 
 def level_for_volume(volume: float) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import subprocess
 import wave
 
@@ -13,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.loudness import (
-    ENCODER_LOSS_LU, PEAK_LIMIT_DBFS, TARGET_LUFS, level_for_volume, limit, loudness, master, peak_envelope,
+    ENCODER_LOSS_LU, PEAK_LIMIT_DBFS, TARGET_LUFS, level_for_volume, limit, loudness, master, measure_file,
+    peak_envelope,
 )
 
 from conftest import require_tool
@@ -39,14 +39,7 @@ def ffmpeg_loudness(tmp_path, pcm: np.ndarray) -> tuple[float, float]:
         out.setsampwidth(2)
         out.setframerate(RATE)
         out.writeframes(pcm.tobytes())
-    log = subprocess.run(
-        [require_tool("ffmpeg"), "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr
-    summary = log[log.rindex("Summary:"):]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-    return integrated, peak
+    return measure_file(path, require_tool("ffmpeg"))
 
 
 SENTENCE = "Well, I never said you had to come with me. But you came anyway, and here we both are."
