@@ -190,6 +190,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed)
     _continued_quotes(quotes, found)
+    if rules.turn_taking:
+        _alternation(turns, quotes, found)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
 
@@ -380,3 +382,60 @@ def _turn_taking(turns, quotes, found, addressed) -> None:
             votes -= _addressed_in_turn(turns, quotes, addressed, t)
             if len(votes) == 1:
                 fill_turn(t, votes.pop())
+
+
+# Rules whose decision is evidence enough to anchor an exchange; the others are guesses it may correct,
+# except a reply to the person named in the line before, which is evidence of its own.
+_ANCHORS = frozenset({"script_line", "tag_after_verb_first", "tag_after", "tag_before", "same_paragraph", "action_after"})
+_KEPT = frozenset({"vocative_reply"})
+
+
+def _anchor_of_turn(turns, quotes, found, t: int) -> str | None:
+    return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].rule in _ANCHORS), None)
+
+
+def _alternation(turns, quotes, found) -> None:
+    """In a run of paragraphs of speech with no narration between them, two people take turns.
+
+    The tagged paragraphs say who speaks the odd ones and who the even ones; the untagged paragraphs
+    follow, backward from a later tag as well as forward from an earlier one. A tag that breaks the
+    pattern (a third speaker) ends one exchange and starts the next. When the tags name only one of
+    the two, only that one's turns are filled.
+    """
+    start = 0
+    for end in range(1, len(turns) + 1):
+        if end < len(turns) and _adjacent(turns, end - 1, end):
+            continue
+        for first, last, pair in _exchanges(turns, quotes, found, range(start, end)):
+            for t in range(first, last + 1):
+                speaker = pair.get(t % 2)
+                turn = _turn_quotes(turns, quotes, t)
+                if not speaker or _anchor_of_turn(turns, quotes, found, t):
+                    continue
+                if not any(found[i].rule in _KEPT for i in turn):
+                    for i in turn:
+                        if found[i].speaker != speaker:  # a guess that agrees keeps its rule
+                            found[i] = Attribution(speaker, "alternation")
+        start = end
+
+
+def _exchanges(turns, quotes, found, run: range) -> list[tuple[int, int, dict[int, str]]]:
+    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker)."""
+    exchanges: list[tuple[list[int], dict[int, str]]] = []  # (anchored turns, parity -> speaker)
+    for t in run:
+        speaker = _anchor_of_turn(turns, quotes, found, t)
+        if not speaker:
+            continue
+        parity = t % 2
+        if exchanges:
+            anchored, pair = exchanges[-1]
+            if pair.get(parity, speaker) == speaker and pair.get(1 - parity) != speaker:
+                pair[parity] = speaker
+                anchored.append(t)
+                continue
+        exchanges.append(([t], {parity: speaker}))
+    # The first exchange reaches back to the start of the run, the last one on to its end.
+    return [
+        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) else run.stop - 1, pair)
+        for k, (anchored, pair) in enumerate(exchanges)
+    ]

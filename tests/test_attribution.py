@@ -188,3 +188,16 @@ def test_a_tag_after_another_verb_and_an_adverb_before_the_verb(fixture_path, ru
         ("We should go back.", "Nell", "tag_before"),
         ("Not yet,", "Rowan", "tag_after_verb_first"),
     ]
+
+
+def test_untagged_turns_alternate_backward_and_forward_from_the_tags(fixture_path, rules):
+    # The narration names Nell last, but the tags further on show the first line is Rowan's.
+    assert decided(fixture_path, "alternation-from-later-tags.txt", rules) == [
+        ("Is the lamp lit?", "Rowan", "alternation"),
+        ("Not yet.", "Nell", "turn_taking"),
+        ("Then hurry, the light is going.", "Rowan", "turn_taking"),
+        ("I am hurrying,", "Nell", "tag_after"),
+        ("Good,", "Rowan", "tag_after"),
+        ("Which way?", "Nell", "turn_taking"),
+        ("Left, past the well.", "Rowan", "turn_taking"),
+    ]
