@@ -156,6 +156,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
+    narrated: list[frozenset[str]] = []  # per quote: who the narration of its paragraph names
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
@@ -166,6 +167,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         if i and q.paragraph - quotes[i - 1].paragraph <= 1:
             for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
                 mentions.saw(name)
+        narrated.append(frozenset(
+            names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)
+        ))
         inside = text[q.quote.start : q.quote.end]
         addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
@@ -188,10 +192,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _vocative_reply(turns, quotes, found, addressed)
     _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
     if rules.turn_taking:
-        _turn_taking(turns, quotes, found, addressed)
+        _turn_taking(turns, quotes, found, addressed, narrated)
     _continued_quotes(quotes, found)
     if rules.turn_taking:
-        _alternation(turns, quotes, found)
+        _alternation(turns, quotes, found, narrated)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
 
@@ -220,8 +224,9 @@ def _speaker_of_turn(turns, quotes, found, t: int) -> str | None:
     return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].speaker), None)
 
 
-def _addressed_in_turn(turns, quotes, addressed, t: int) -> frozenset[str]:
-    return frozenset().union(*(addressed[i] for i in _turn_quotes(turns, quotes, t)))
+def _named_in_turn(turns, quotes, named: list[frozenset[str]], t: int) -> frozenset[str]:
+    """Everyone the quotes of turn t name, given who each quote names (addressed, or narrated)."""
+    return frozenset().union(*(named[i] for i in _turn_quotes(turns, quotes, t)))
 
 
 def _vocative_reply(turns, quotes, found, addressed) -> None:
@@ -230,8 +235,8 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
         if not _adjacent(turns, t - 1, t) or _speaker_of_turn(turns, quotes, found, t):
             continue
         speaker_before = _speaker_of_turn(turns, quotes, found, t - 1)
-        candidates = _addressed_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
-        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
+        candidates = _named_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
+        candidates -= _named_in_turn(turns, quotes, addressed, t)
         if len(candidates) == 1:
             (speaker,) = candidates
             for i in _turn_quotes(turns, quotes, t):
@@ -355,7 +360,7 @@ def _adjacent(turns, t: int, u: int, gap: int = _EXCHANGE_GAP) -> bool:
     return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= gap + 1
 
 
-def _turn_taking(turns, quotes, found, addressed) -> None:
+def _turn_taking(turns, quotes, found, addressed, narrated) -> None:
     """In a two-person exchange, untagged paragraphs of speech alternate between the two."""
 
     def fill_turn(t: int, speaker: str) -> None:
@@ -379,8 +384,9 @@ def _turn_taking(turns, quotes, found, addressed) -> None:
                 if two_away and one_away and two_away != one_away:
                     votes.add(two_away)
             # Both sides must agree: an exchange that changes partners here is not guessed.
-            votes -= _addressed_in_turn(turns, quotes, addressed, t)
-            if len(votes) == 1:
+            votes -= _named_in_turn(turns, quotes, addressed, t)
+            named = _named_in_turn(turns, quotes, narrated, t)
+            if len(votes) == 1 and (not named or votes & named):
                 fill_turn(t, votes.pop())
 
 
@@ -394,7 +400,7 @@ def _anchor_of_turn(turns, quotes, found, t: int) -> str | None:
     return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].rule in _ANCHORS), None)
 
 
-def _alternation(turns, quotes, found) -> None:
+def _alternation(turns, quotes, found, narrated) -> None:
     """In a run of paragraphs of speech with no narration between them, two people take turns.
 
     The tagged paragraphs say who speaks the odd ones and who the even ones; the untagged paragraphs
@@ -410,7 +416,8 @@ def _alternation(turns, quotes, found) -> None:
             for t in range(first, last + 1):
                 speaker = pair.get(t % 2)
                 turn = _turn_quotes(turns, quotes, t)
-                if not speaker or _anchor_of_turn(turns, quotes, found, t):
+                named = _named_in_turn(turns, quotes, narrated, t)
+                if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
                     continue
                 if not any(found[i].rule in _KEPT for i in turn):
                     for i in turn:

@@ -201,3 +201,10 @@ def test_untagged_turns_alternate_backward_and_forward_from_the_tags(fixture_pat
         ("Which way?", "Nell", "turn_taking"),
         ("Left, past the well.", "Rowan", "turn_taking"),
     ]
+
+
+def test_a_turn_whose_narration_names_someone_else_is_not_given_to_the_exchange(fixture_path, rules):
+    assert decided(fixture_path, "narration-names-a-newcomer.txt", rules)[-2:] == [
+        ("Can I help?", "Nell", "turn_taking"),
+        ("Not with those boots on.", "Ida", "nearest_mention"),
+    ]
