@@ -195,7 +195,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         _turn_taking(turns, quotes, found, addressed, narrated)
     _continued_quotes(quotes, found)
     if rules.turn_taking:
-        _alternation(turns, quotes, found, narrated)
+        _alternation(turns, quotes, found, addressed, narrated)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
 
@@ -400,19 +400,20 @@ def _anchor_of_turn(turns, quotes, found, t: int) -> str | None:
     return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].rule in _ANCHORS), None)
 
 
-def _alternation(turns, quotes, found, narrated) -> None:
+def _alternation(turns, quotes, found, addressed, narrated) -> None:
     """In a run of paragraphs of speech with no narration between them, two people take turns.
 
     The tagged paragraphs say who speaks the odd ones and who the even ones; the untagged paragraphs
     follow, backward from a later tag as well as forward from an earlier one. A tag that breaks the
-    pattern (a third speaker) ends one exchange and starts the next. When the tags name only one of
-    the two, only that one's turns are filled.
+    pattern (a third speaker) ends one exchange and starts the next. A paragraph with no tag that
+    addresses one person by name says that person speaks the other turns, where no tag says otherwise.
+    When only one of the two is known, only that one's turns are filled.
     """
     start = 0
     for end in range(1, len(turns) + 1):
         if end < len(turns) and _adjacent(turns, end - 1, end):
             continue
-        for first, last, pair in _exchanges(turns, quotes, found, range(start, end)):
+        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
             for t in range(first, last + 1):
                 speaker = pair.get(t % 2)
                 turn = _turn_quotes(turns, quotes, t)
@@ -426,20 +427,26 @@ def _alternation(turns, quotes, found, narrated) -> None:
         start = end
 
 
-def _exchanges(turns, quotes, found, run: range) -> list[tuple[int, int, dict[int, str]]]:
+def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, int, dict[int, str]]]:
     """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker)."""
     exchanges: list[tuple[list[int], dict[int, str]]] = []  # (anchored turns, parity -> speaker)
     for t in run:
         speaker = _anchor_of_turn(turns, quotes, found, t)
-        if not speaker:
-            continue
         parity = t % 2
+        soft = False
+        if not speaker:
+            named = _named_in_turn(turns, quotes, addressed, t)
+            if len(named) != 1:
+                continue
+            (speaker,), parity, soft = named, 1 - parity, True
         if exchanges:
             anchored, pair = exchanges[-1]
             if pair.get(parity, speaker) == speaker and pair.get(1 - parity) != speaker:
                 pair[parity] = speaker
                 anchored.append(t)
                 continue
+        if soft and exchanges:
+            continue
         exchanges.append(([t], {parity: speaker}))
     # The first exchange reaches back to the start of the run, the last one on to its end.
     return [

@@ -208,3 +208,12 @@ def test_a_turn_whose_narration_names_someone_else_is_not_given_to_the_exchange(
         ("Can I help?", "Nell", "turn_taking"),
         ("Not with those boots on.", "Ida", "nearest_mention"),
     ]
+
+
+def test_with_no_tags_the_names_addressed_say_who_takes_which_turns(fixture_path, rules):
+    assert decided(fixture_path, "alternation-from-names-addressed.txt", rules) == [
+        ("Are you cold, Rowan?", "Nell", "alternation"),
+        ("A little.", "Rowan", "vocative_reply"),
+        ("Take my scarf.", "Nell", "alternation"),
+        ("Thank you, Nell.", "Rowan", "turn_taking"),
+    ]
