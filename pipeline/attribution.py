@@ -100,6 +100,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 if key in names.folded:
                     return names.folded[key]
         for end in range(len(words), 1, -1):
+            titled = names.titled.get(words[end - 1])
+            if titled and words[0] == "the" and words[end - 1] not in names.noun_gender:
+                # "the count" when the cast has Count Mippipopolous; of several colonels, the one named last.
+                recent = next((name for name in reversed(mentions.recent) if name in titled), None)
+                if recent or len(titled) == 1:
+                    return recent or next(iter(titled))
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])

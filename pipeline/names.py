@@ -52,6 +52,12 @@ class Names:
         self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
         self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
         self.configured = frozenset(self.gender)
+        # "Count Mippipopolous", "Inspector Japp": "the count", "the inspector" in a tag is one of them.
+        self.titled: dict[str, set[str]] = {}
+        for name, canonical in self.canonical.items():
+            title, _, rest = name.partition(" ")
+            if rest and title[:1].isupper() and not re.fullmatch(_DETERMINERS, title, re.IGNORECASE):
+                self.titled.setdefault(title.rstrip(".").casefold(), set()).add(canonical)
         self._compile()
 
     def _compile(self) -> None:

@@ -217,3 +217,15 @@ def test_with_no_tags_the_names_addressed_say_who_takes_which_turns(fixture_path
         ("Take my scarf.", "Nell", "alternation"),
         ("Thank you, Nell.", "Rowan", "turn_taking"),
     ]
+
+
+def test_the_title_in_a_description_names_the_character_who_bears_it(fixture_path, rules):
+    cast = (
+        Character("Count Orlov", gender="male"), Character("Colonel Amsel", gender="male"),
+        Character("Colonel Brandt", gender="male"), ROWAN,
+    )
+    # Of two colonels, the one named last.
+    assert decided(fixture_path, "title-description.txt", rules, cast) == [
+        ("It is older than all of us,", "Count Orlov", "tag_after_verb_first"),
+        ("Then it has waited long enough,", "Colonel Brandt", "tag_after"),
+    ]
