@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
 from .quotes import Quote
 
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -177,7 +177,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)
         ))
         inside = text[q.quote.start : q.quote.end]
-        addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
+        # "Yes, Sir.": a form of address alone says nothing of who is addressed, even if the cast lists it.
+        addressed.append(frozenset(
+            names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
+            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE)
+        ))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):

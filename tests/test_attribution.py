@@ -229,3 +229,11 @@ def test_the_title_in_a_description_names_the_character_who_bears_it(fixture_pat
         ("It is older than all of us,", "Count Orlov", "tag_after_verb_first"),
         ("Then it has waited long enough,", "Colonel Brandt", "tag_after"),
     ]
+
+
+def test_a_form_of_address_alone_is_nobody_addressed_even_if_the_cast_lists_it(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Sir", gender="male"))
+    assert decided(fixture_path, "form-of-address-alone.txt", rules, cast) == [
+        ("Good morning, Sir,", "Nell", "tag_after_verb_first"),
+        ("Good morning to you.", "Rowan", "nearest_mention"),
+    ]
