@@ -237,3 +237,12 @@ def test_a_form_of_address_alone_is_nobody_addressed_even_if_the_cast_lists_it(f
         ("Good morning, Sir,", "Nell", "tag_after_verb_first"),
         ("Good morning to you.", "Rowan", "nearest_mention"),
     ]
+
+
+def test_older_speech_verbs_make_tags(fixture_path, rules):
+    assert decided(fixture_path, "formal-speech-verbs.txt", rules) == [
+        ("Stay for supper,", "Ida", "tag_after_verb_first"),
+        ("I cannot,", "Rowan", "tag_after"),
+        ("The road is long.", "Rowan", "same_paragraph"),
+        ("It is long in daylight too,", "Nell", "tag_after"),
+    ]
