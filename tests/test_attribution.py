@@ -246,3 +246,9 @@ def test_older_speech_verbs_make_tags(fixture_path, rules):
         ("The road is long.", "Rowan", "same_paragraph"),
         ("It is long in daylight too,", "Nell", "tag_after"),
     ]
+
+
+def test_after_a_paragraph_of_narration_the_last_speaker_may_go_on(fixture_path, rules):
+    assert decided(fixture_path, "speaker-goes-on-after-narration.txt", rules)[-1] == (
+        "Well, I would not cross it.", "Nell", "nearest_mention"
+    )
