@@ -78,6 +78,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     patterns = _tag_patterns(rules, names)
     mentions = Mentions(names)
     found: list[Attribution] = [Attribution(None, None)] * len(quotes)
+    subject_of_narration: str | None = None  # who the sentence before the current quote is about
 
     def who(match: re.Match, discover: bool = True) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
@@ -88,6 +89,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
+        if gender and names.gender.get(subject_of_narration) == gender:
+            return subject_of_narration
         return mentions.latest(gender) if gender else names.resolve(word, discover)
 
     def described(phrase: str) -> str | None:
@@ -169,6 +172,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     subjects_before: list[Attribution | None] = []
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
+        # The narration just before the quote: in its paragraph, else a paragraph of narration
+        # between it and the last quote (not the last quote's own tag).
+        narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
+        since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
+        subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
         if i and q.paragraph - quotes[i - 1].paragraph <= 1:
             for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
@@ -208,6 +216,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         _alternation(turns, quotes, found, addressed, narrated)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
+
+
+def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | None:
+    """The character named first in the last sentence of narration before a quote: its subject,
+    more likely than the ones named after it to be "she" in the tag."""
+    narration = text[start:end].rstrip(" \t\n,:;\u2014-")
+    cut = max((m.end() for m in re.finditer(r"[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
+    found = names.known.search(text, start + cut, start + len(narration))
+    if not found or len(text[start + cut : found.start()].split()) > 3:
+        return None
+    return names.of(found.group(0))
 
 
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
