@@ -178,8 +178,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
-        if i and q.paragraph - quotes[i - 1].paragraph <= 1:
-            for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
+        if i and q.paragraph - quotes[i - 1].paragraph == 1:
+            # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
+            # paragraph: in "Ida," she called, "is…", she is still the one calling.
+            for name in addressed[i - 1]:
                 mentions.saw(name)
         narrated.append(frozenset(
             names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)

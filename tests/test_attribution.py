@@ -258,3 +258,10 @@ def test_a_pronoun_tag_is_the_subject_of_the_sentence_before_rather_than_the_las
     assert decided(fixture_path, "pronoun-subject-of-narration.txt", rules) == [
         ("Is there any tea left?", "Nell", "tag_after")
     ]
+
+
+def test_the_person_named_in_the_first_half_of_an_interrupted_quote_does_not_take_the_tag(fixture_path, rules):
+    assert decided(fixture_path, "interrupted-quote-names-addressee.txt", rules) == [
+        ("Ida,", "Nell", "tag_after"),
+        ("is the kettle on?", "Nell", "tag_before"),
+    ]
