@@ -190,7 +190,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         # "Yes, Sir.": a form of address alone says nothing of who is addressed, even if the cast lists it.
         addressed.append(frozenset(
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
-            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE)
+            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
         ))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
@@ -229,6 +229,12 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     if not found or len(text[start + cut : found.start()].split()) > 3:
         return None
     return names.of(found.group(0))
+
+
+def _echoed(inside: str, match: re.Match) -> bool:
+    """ "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
+    sentence of its own answers or echoes a question; only "Brett," or "Brett!" calls to her."""
+    return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
 
 
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction

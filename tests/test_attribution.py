@@ -265,3 +265,9 @@ def test_the_person_named_in_the_first_half_of_an_interrupted_quote_does_not_tak
         ("Ida,", "Nell", "tag_after"),
         ("is the kettle on?", "Nell", "tag_before"),
     ]
+
+
+def test_a_name_that_answers_a_question_is_not_the_person_addressed(fixture_path, rules):
+    assert [speaker for _, speaker, _ in decided(fixture_path, "name-answers-a-question.txt", rules)] == [
+        "Rowan", "Nell", "Rowan"
+    ]
