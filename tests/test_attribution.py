@@ -271,3 +271,9 @@ def test_a_name_that_answers_a_question_is_not_the_person_addressed(fixture_path
     assert [speaker for _, speaker, _ in decided(fixture_path, "name-answers-a-question.txt", rules)] == [
         "Rowan", "Nell", "Rowan"
     ]
+
+
+def test_a_tag_before_the_quote_may_trail_a_long_phrase(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-long-tail.txt", rules) == [
+        ("The road is closed.", "Rowan", "tag_before")
+    ]
