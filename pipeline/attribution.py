@@ -89,9 +89,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
-        if gender and names.gender.get(subject_of_narration) == gender:
+        # "Why, Anne, how you've grown!" she said: not Anne.
+        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in addressed[-1]:
             return subject_of_narration
-        return mentions.latest(gender) if gender else names.resolve(word, discover)
+        return mentions.latest(gender, excluding=addressed[-1]) if gender else names.resolve(word, discover)
 
     def described(phrase: str) -> str | None:
         """ "his wife", "the Queen": a character listed by that description, else the last one on stage
@@ -115,7 +116,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 owner = mentions.latest(owner_gender) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 # "her mother" is not the "her" it belongs to: that one is named last.
-                return spouse or mentions.latest(gender, excluding=owner)
+                return spouse or mentions.latest(gender, excluding=(owner,))
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:

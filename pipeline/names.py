@@ -7,6 +7,7 @@ follows the narration to say whom "she" or "the old man" means at a given point.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .config import AttributionRules
 from .model import Character
@@ -133,18 +134,21 @@ class Mentions:
             if name:
                 self.saw(name)
 
-    def latest(self, gender: str, excluding: str | None = None) -> str | None:
+    def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""
         if gender == NARRATOR_PERSON:
             return self.names.narrator
         # A first-person narrator is "I", never "he".
-        others = [name for name in reversed(self.recent) if name not in (self.names.narrator, excluding)]
+        others = [name for name in reversed(self.recent) if name != self.names.narrator and name not in excluding]
         if gender == "unknown":  # "the stranger said": whoever was last on stage
             return others[0] if others else None
         for name in others:
             if self.names.gender.get(name) == gender:
                 return name
-        of_gender = [name for name, g in self.names.gender.items() if g == gender and name != self.names.narrator]
+        of_gender = [
+            name for name, g in self.names.gender.items()
+            if g == gender and name != self.names.narrator and name not in excluding
+        ]
         if len(of_gender) == 1:
             return of_gender[0]
         return next((name for name in others if self.names.gender.get(name) == "unknown"), None)

@@ -277,3 +277,9 @@ def test_a_tag_before_the_quote_may_trail_a_long_phrase(fixture_path, rules):
     assert decided(fixture_path, "tag-before-long-tail.txt", rules) == [
         ("The road is closed.", "Rowan", "tag_before")
     ]
+
+
+def test_she_said_after_a_quote_that_names_a_woman_is_not_that_woman(fixture_path, rules):
+    assert decided(fixture_path, "pronoun-not-the-addressee.txt", rules) == [
+        ("Why, Ida, you are soaked through,", "Nell", "tag_after")
+    ]
