@@ -82,14 +82,15 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def who(match: re.Match, discover: bool = True) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
-        beat's capitalised first word is too often not a name ("Afraid he'd…")."""
+        beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
+        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said.
+        """
         if match.groupdict().get("whose"):
-            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()])
+            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
         if match.group("desc"):
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
-        # "Why, Anne, how you've grown!" she said: not Anne.
         if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in addressed[-1]:
             return subject_of_narration
         return mentions.latest(gender, excluding=addressed[-1]) if gender else names.resolve(word, discover)
@@ -116,7 +117,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 owner = mentions.latest(owner_gender) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 # "her mother" is not the "her" it belongs to: that one is named last.
-                return spouse or mentions.latest(gender, excluding=(owner,))
+                return spouse or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:
