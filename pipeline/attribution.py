@@ -284,8 +284,8 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
 
 def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
-    addresses them or, when anyone else is at hand, they spoke the paragraph of speech right before
-    (people take turns; after narration, though, the last speaker often goes on)."""
+    addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
+    (people take turns)."""
     turn_of = {}
     for t, (_, first) in enumerate(turns):
         turn_of[first] = t
@@ -295,7 +295,7 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
         if found[i].speaker:
             continue
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
-        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t):
+        if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
             candidates = [name for name in candidates if name != spoke_last] or candidates
         if candidates:
@@ -387,9 +387,11 @@ def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> N
                 break
 
 
-# Paragraphs of narration between two paragraphs of speech that break an exchange: any. Narration
-# often brings someone else in, or lets the last speaker go on.
+# Paragraphs of narration between two paragraphs of speech that break an exchange: any, for
+# alternation and replies (narration often brings someone else in); three, for "the last speaker
+# does not speak again" in the last resort.
 _EXCHANGE_GAP = 0
+_CONVERSATION_GAP = 2
 
 
 def _adjacent(turns, t: int, u: int, gap: int = _EXCHANGE_GAP) -> bool:

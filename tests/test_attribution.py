@@ -248,12 +248,6 @@ def test_older_speech_verbs_make_tags(fixture_path, rules):
     ]
 
 
-def test_after_a_paragraph_of_narration_the_last_speaker_may_go_on(fixture_path, rules):
-    assert decided(fixture_path, "speaker-goes-on-after-narration.txt", rules)[-1] == (
-        "Well, I would not cross it.", "Nell", "nearest_mention"
-    )
-
-
 def test_a_pronoun_tag_is_the_subject_of_the_sentence_before_rather_than_the_last_name(fixture_path, rules):
     assert decided(fixture_path, "pronoun-subject-of-narration.txt", rules) == [
         ("Is there any tea left?", "Nell", "tag_after")
