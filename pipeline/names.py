@@ -19,7 +19,8 @@ NOT_NAMES = frozenset(
     "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
     "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
     "Everyone Someone Nobody Somebody Everybody One Another Each Instead Finally Suddenly Meanwhile "
-    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like".split()
+    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like "
+    "On In At To For From With Without Into Upon Through Though Although Because Since Until Very".split()
 )
 
 

@@ -277,3 +277,8 @@ def test_she_said_after_a_quote_that_names_a_woman_is_not_that_woman(fixture_pat
     assert decided(fixture_path, "pronoun-not-the-addressee.txt", rules) == [
         ("Why, Ida, you are soaked through,", "Nell", "tag_after")
     ]
+
+
+def test_a_preposition_opening_the_sentence_of_a_tag_is_not_a_new_speaker(fixture_path, rules):
+    [(quote, speaker, _)] = decided(fixture_path, "preposition-opens-the-tag.txt", rules)
+    assert (quote, speaker) == ("Always the dog!", "Rowan")
