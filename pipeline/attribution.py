@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
 from .quotes import Quote
 
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -57,7 +57,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
         "tag_before": re.compile(
             rf"{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
-            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,40}}[,:]?\s*$"
+            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
@@ -78,17 +78,22 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     patterns = _tag_patterns(rules, names)
     mentions = Mentions(names)
     found: list[Attribution] = [Attribution(None, None)] * len(quotes)
+    subject_of_narration: str | None = None  # who the sentence before the current quote is about
 
     def who(match: re.Match, discover: bool = True) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
-        beat's capitalised first word is too often not a name ("Afraid he'd…")."""
+        beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
+        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said.
+        """
         if match.groupdict().get("whose"):
-            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()])
+            return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
         if match.group("desc"):
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
-        return mentions.latest(gender) if gender else names.resolve(word, discover)
+        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in addressed[-1]:
+            return subject_of_narration
+        return mentions.latest(gender, excluding=addressed[-1]) if gender else names.resolve(word, discover)
 
     def described(phrase: str) -> str | None:
         """ "his wife", "the Queen": a character listed by that description, else the last one on stage
@@ -100,13 +105,19 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 if key in names.folded:
                     return names.folded[key]
         for end in range(len(words), 1, -1):
+            titled = names.titled.get(words[end - 1])
+            if titled and words[0] == "the" and words[end - 1] not in names.noun_gender:
+                # "the count" when the cast has Count Mippipopolous; of several colonels, the one named last.
+                recent = next((name for name in reversed(mentions.recent) if name in titled), None)
+                if recent or len(titled) == 1:
+                    return recent or next(iter(titled))
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
                 owner = mentions.latest(owner_gender) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 # "her mother" is not the "her" it belongs to: that one is named last.
-                return spouse or mentions.latest(gender, excluding=owner)
+                return spouse or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:
@@ -156,18 +167,33 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
     addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
+    narrated: list[frozenset[str]] = []  # per quote: who the narration of its paragraph names
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
     subjects_before: list[Attribution | None] = []
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
+        # The narration just before the quote: in its paragraph, else a paragraph of narration
+        # between it and the last quote (not the last quote's own tag).
+        narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
+        since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
+        subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
-        if i and q.paragraph - quotes[i - 1].paragraph <= 1:
-            for name in addressed[i - 1]:  # whom the last line spoke to is likely to answer: "he replied"
+        if i and q.paragraph - quotes[i - 1].paragraph == 1:
+            # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
+            # paragraph: in "Ida," she called, "is…", she is still the one calling.
+            for name in addressed[i - 1]:
                 mentions.saw(name)
+        narrated.append(frozenset(
+            names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)
+        ))
         inside = text[q.quote.start : q.quote.end]
-        addressed.append(frozenset(names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)))
+        # "Yes, Sir.": a form of address alone says nothing of who is addressed, even if the cast lists it.
+        addressed.append(frozenset(
+            names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
+            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
+        ))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
@@ -188,10 +214,29 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _vocative_reply(turns, quotes, found, addressed)
     _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
     if rules.turn_taking:
-        _turn_taking(turns, quotes, found, addressed)
+        _turn_taking(turns, quotes, found, addressed, narrated)
     _continued_quotes(quotes, found)
+    if rules.turn_taking:
+        _alternation(turns, quotes, found, addressed, narrated)
     _nearest_mention(turns, quotes, found, addressed, on_stage)
     return found
+
+
+def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | None:
+    """The character named first in the last sentence of narration before a quote: its subject,
+    more likely than the ones named after it to be "she" in the tag."""
+    narration = text[start:end].rstrip(" \t\n,:;\u2014-")
+    cut = max((m.end() for m in re.finditer(r"[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
+    found = names.known.search(text, start + cut, start + len(narration))
+    if not found or len(text[start + cut : found.start()].split()) > 3:
+        return None
+    return names.of(found.group(0))
+
+
+def _echoed(inside: str, match: re.Match) -> bool:
+    """ "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
+    sentence of its own answers or echoes a question; only "Brett," or "Brett!" calls to her."""
+    return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
 
 
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
@@ -218,8 +263,9 @@ def _speaker_of_turn(turns, quotes, found, t: int) -> str | None:
     return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].speaker), None)
 
 
-def _addressed_in_turn(turns, quotes, addressed, t: int) -> frozenset[str]:
-    return frozenset().union(*(addressed[i] for i in _turn_quotes(turns, quotes, t)))
+def _named_in_turn(turns, quotes, named: list[frozenset[str]], t: int) -> frozenset[str]:
+    """Everyone the quotes of turn t name, given who each quote names (addressed, or narrated)."""
+    return frozenset().union(*(named[i] for i in _turn_quotes(turns, quotes, t)))
 
 
 def _vocative_reply(turns, quotes, found, addressed) -> None:
@@ -228,8 +274,8 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
         if not _adjacent(turns, t - 1, t) or _speaker_of_turn(turns, quotes, found, t):
             continue
         speaker_before = _speaker_of_turn(turns, quotes, found, t - 1)
-        candidates = _addressed_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
-        candidates -= _addressed_in_turn(turns, quotes, addressed, t)
+        candidates = _named_in_turn(turns, quotes, addressed, t - 1) - {speaker_before}
+        candidates -= _named_in_turn(turns, quotes, addressed, t)
         if len(candidates) == 1:
             (speaker,) = candidates
             for i in _turn_quotes(turns, quotes, t):
@@ -353,7 +399,7 @@ def _adjacent(turns, t: int, u: int, gap: int = _EXCHANGE_GAP) -> bool:
     return 0 <= min(t, u) and abs(turns[t][0] - turns[u][0]) <= gap + 1
 
 
-def _turn_taking(turns, quotes, found, addressed) -> None:
+def _turn_taking(turns, quotes, found, addressed, narrated) -> None:
     """In a two-person exchange, untagged paragraphs of speech alternate between the two."""
 
     def fill_turn(t: int, speaker: str) -> None:
@@ -377,6 +423,72 @@ def _turn_taking(turns, quotes, found, addressed) -> None:
                 if two_away and one_away and two_away != one_away:
                     votes.add(two_away)
             # Both sides must agree: an exchange that changes partners here is not guessed.
-            votes -= _addressed_in_turn(turns, quotes, addressed, t)
-            if len(votes) == 1:
+            votes -= _named_in_turn(turns, quotes, addressed, t)
+            named = _named_in_turn(turns, quotes, narrated, t)
+            if len(votes) == 1 and (not named or votes & named):
                 fill_turn(t, votes.pop())
+
+
+# Rules whose decision is evidence enough to anchor an exchange; the others are guesses it may correct,
+# except a reply to the person named in the line before, which is evidence of its own.
+_ANCHORS = frozenset({"script_line", "tag_after_verb_first", "tag_after", "tag_before", "same_paragraph", "action_after"})
+_KEPT = frozenset({"vocative_reply"})
+
+
+def _anchor_of_turn(turns, quotes, found, t: int) -> str | None:
+    return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].rule in _ANCHORS), None)
+
+
+def _alternation(turns, quotes, found, addressed, narrated) -> None:
+    """In a run of paragraphs of speech with no narration between them, two people take turns.
+
+    The tagged paragraphs say who speaks the odd ones and who the even ones; the untagged paragraphs
+    follow, backward from a later tag as well as forward from an earlier one. A tag that breaks the
+    pattern (a third speaker) ends one exchange and starts the next. A paragraph with no tag that
+    addresses one person by name says that person speaks the other turns, where no tag says otherwise.
+    When only one of the two is known, only that one's turns are filled.
+    """
+    start = 0
+    for end in range(1, len(turns) + 1):
+        if end < len(turns) and _adjacent(turns, end - 1, end):
+            continue
+        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
+            for t in range(first, last + 1):
+                speaker = pair.get(t % 2)
+                turn = _turn_quotes(turns, quotes, t)
+                named = _named_in_turn(turns, quotes, narrated, t)
+                if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
+                    continue
+                if not any(found[i].rule in _KEPT for i in turn):
+                    for i in turn:
+                        if found[i].speaker != speaker:  # a guess that agrees keeps its rule
+                            found[i] = Attribution(speaker, "alternation")
+        start = end
+
+
+def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, int, dict[int, str]]]:
+    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker)."""
+    exchanges: list[tuple[list[int], dict[int, str]]] = []  # (anchored turns, parity -> speaker)
+    for t in run:
+        speaker = _anchor_of_turn(turns, quotes, found, t)
+        parity = t % 2
+        soft = False
+        if not speaker:
+            named = _named_in_turn(turns, quotes, addressed, t)
+            if len(named) != 1:
+                continue
+            (speaker,), parity, soft = named, 1 - parity, True
+        if exchanges:
+            anchored, pair = exchanges[-1]
+            if pair.get(parity, speaker) == speaker and pair.get(1 - parity) != speaker:
+                pair[parity] = speaker
+                anchored.append(t)
+                continue
+        if soft and exchanges:
+            continue
+        exchanges.append(([t], {parity: speaker}))
+    # The first exchange reaches back to the start of the run, the last one on to its end.
+    return [
+        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) else run.stop - 1, pair)
+        for k, (anchored, pair) in enumerate(exchanges)
+    ]

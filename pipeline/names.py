@@ -7,6 +7,7 @@ follows the narration to say whom "she" or "the old man" means at a given point.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from .config import AttributionRules
 from .model import Character
@@ -18,7 +19,8 @@ NOT_NAMES = frozenset(
     "But And Or So If When While As After Before Now Still Yet Just Even Not No Yes Oh Well What Who Why "
     "How Where Which Maybe Perhaps Again Once Soon God Hey Okay Ok Sorry Please Thanks Both All Some "
     "Everyone Someone Nobody Somebody Everybody One Another Each Instead Finally Suddenly Meanwhile "
-    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like".split()
+    "Chapter Part Book Mom Dad Mum By Afraid Sometimes Tonight Today Later Like "
+    "On In At To For From With Without Into Upon Through Though Although Because Since Until Very".split()
 )
 
 
@@ -52,6 +54,12 @@ class Names:
         self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
         self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
         self.configured = frozenset(self.gender)
+        # "Count Mippipopolous", "Inspector Japp": "the count", "the inspector" in a tag is one of them.
+        self.titled: dict[str, set[str]] = {}
+        for name, canonical in self.canonical.items():
+            title, _, rest = name.partition(" ")
+            if rest and title[:1].isupper() and not re.fullmatch(_DETERMINERS, title, re.IGNORECASE):
+                self.titled.setdefault(title.rstrip(".").casefold(), set()).add(canonical)
         self._compile()
 
     def _compile(self) -> None:
@@ -127,18 +135,21 @@ class Mentions:
             if name:
                 self.saw(name)
 
-    def latest(self, gender: str, excluding: str | None = None) -> str | None:
+    def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""
         if gender == NARRATOR_PERSON:
             return self.names.narrator
         # A first-person narrator is "I", never "he".
-        others = [name for name in reversed(self.recent) if name not in (self.names.narrator, excluding)]
+        others = [name for name in reversed(self.recent) if name != self.names.narrator and name not in excluding]
         if gender == "unknown":  # "the stranger said": whoever was last on stage
             return others[0] if others else None
         for name in others:
             if self.names.gender.get(name) == gender:
                 return name
-        of_gender = [name for name, g in self.names.gender.items() if g == gender and name != self.names.narrator]
+        of_gender = [
+            name for name, g in self.names.gender.items()
+            if g == gender and name != self.names.narrator and name not in excluding
+        ]
         if len(of_gender) == 1:
             return of_gender[0]
         return next((name for name in others if self.names.gender.get(name) == "unknown"), None)

@@ -188,3 +188,97 @@ def test_a_tag_after_another_verb_and_an_adverb_before_the_verb(fixture_path, ru
         ("We should go back.", "Nell", "tag_before"),
         ("Not yet,", "Rowan", "tag_after_verb_first"),
     ]
+
+
+def test_untagged_turns_alternate_backward_and_forward_from_the_tags(fixture_path, rules):
+    # The narration names Nell last, but the tags further on show the first line is Rowan's.
+    assert decided(fixture_path, "alternation-from-later-tags.txt", rules) == [
+        ("Is the lamp lit?", "Rowan", "alternation"),
+        ("Not yet.", "Nell", "turn_taking"),
+        ("Then hurry, the light is going.", "Rowan", "turn_taking"),
+        ("I am hurrying,", "Nell", "tag_after"),
+        ("Good,", "Rowan", "tag_after"),
+        ("Which way?", "Nell", "turn_taking"),
+        ("Left, past the well.", "Rowan", "turn_taking"),
+    ]
+
+
+def test_a_turn_whose_narration_names_someone_else_is_not_given_to_the_exchange(fixture_path, rules):
+    assert decided(fixture_path, "narration-names-a-newcomer.txt", rules)[-2:] == [
+        ("Can I help?", "Nell", "turn_taking"),
+        ("Not with those boots on.", "Ida", "nearest_mention"),
+    ]
+
+
+def test_with_no_tags_the_names_addressed_say_who_takes_which_turns(fixture_path, rules):
+    assert decided(fixture_path, "alternation-from-names-addressed.txt", rules) == [
+        ("Are you cold, Rowan?", "Nell", "alternation"),
+        ("A little.", "Rowan", "vocative_reply"),
+        ("Take my scarf.", "Nell", "alternation"),
+        ("Thank you, Nell.", "Rowan", "turn_taking"),
+    ]
+
+
+def test_the_title_in_a_description_names_the_character_who_bears_it(fixture_path, rules):
+    cast = (
+        Character("Count Orlov", gender="male"), Character("Colonel Amsel", gender="male"),
+        Character("Colonel Brandt", gender="male"), ROWAN,
+    )
+    # Of two colonels, the one named last.
+    assert decided(fixture_path, "title-description.txt", rules, cast) == [
+        ("It is older than all of us,", "Count Orlov", "tag_after_verb_first"),
+        ("Then it has waited long enough,", "Colonel Brandt", "tag_after"),
+    ]
+
+
+def test_a_form_of_address_alone_is_nobody_addressed_even_if_the_cast_lists_it(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Sir", gender="male"))
+    assert decided(fixture_path, "form-of-address-alone.txt", rules, cast) == [
+        ("Good morning, Sir,", "Nell", "tag_after_verb_first"),
+        ("Good morning to you.", "Rowan", "nearest_mention"),
+    ]
+
+
+def test_older_speech_verbs_make_tags(fixture_path, rules):
+    assert decided(fixture_path, "formal-speech-verbs.txt", rules) == [
+        ("Stay for supper,", "Ida", "tag_after_verb_first"),
+        ("I cannot,", "Rowan", "tag_after"),
+        ("The road is long.", "Rowan", "same_paragraph"),
+        ("It is long in daylight too,", "Nell", "tag_after"),
+    ]
+
+
+def test_a_pronoun_tag_is_the_subject_of_the_sentence_before_rather_than_the_last_name(fixture_path, rules):
+    assert decided(fixture_path, "pronoun-subject-of-narration.txt", rules) == [
+        ("Is there any tea left?", "Nell", "tag_after")
+    ]
+
+
+def test_the_person_named_in_the_first_half_of_an_interrupted_quote_does_not_take_the_tag(fixture_path, rules):
+    assert decided(fixture_path, "interrupted-quote-names-addressee.txt", rules) == [
+        ("Ida,", "Nell", "tag_after"),
+        ("is the kettle on?", "Nell", "tag_before"),
+    ]
+
+
+def test_a_name_that_answers_a_question_is_not_the_person_addressed(fixture_path, rules):
+    assert [speaker for _, speaker, _ in decided(fixture_path, "name-answers-a-question.txt", rules)] == [
+        "Rowan", "Nell", "Rowan"
+    ]
+
+
+def test_a_tag_before_the_quote_may_trail_a_long_phrase(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-long-tail.txt", rules) == [
+        ("The road is closed.", "Rowan", "tag_before")
+    ]
+
+
+def test_she_said_after_a_quote_that_names_a_woman_is_not_that_woman(fixture_path, rules):
+    assert decided(fixture_path, "pronoun-not-the-addressee.txt", rules) == [
+        ("Why, Ida, you are soaked through,", "Nell", "tag_after")
+    ]
+
+
+def test_a_preposition_opening_the_sentence_of_a_tag_is_not_a_new_speaker(fixture_path, rules):
+    [(quote, speaker, _)] = decided(fixture_path, "preposition-opens-the-tag.txt", rules)
+    assert (quote, speaker) == ("Always the dog!", "Rowan")
