@@ -8,11 +8,11 @@ same names. Each is written to a hidden temporary file, fsynced and renamed into
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .assembler import AssembledBook
+from .atomic import write_bytes_atomically
 from .errors import PublishError
 from .model import Book, Cue
 from .tags import CoverArt
@@ -58,16 +58,7 @@ def publish_timeline(book: Book, cues: Sequence[Cue], assembled: AssembledBook) 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """*data* becomes the whole of *path* at once: temp file beside it, fsync, rename."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        try:
-            with open(temp, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, path)
-        except OSError as error:
-            raise PublishError(f"cannot write {path}: {error.strerror or error}") from None
-    except BaseException:  # Ctrl-C included: leave no temp file behind
-        temp.unlink(missing_ok=True)
-        raise
+        write_bytes_atomically(path, data)
+    except OSError as error:
+        raise PublishError(f"cannot write {path}: {error.strerror or error}") from None
