@@ -11,7 +11,7 @@ from .names import Names
 from .config import AttributionRules
 from .model import NARRATION, NARRATOR, Chapter, Character, Segment
 from .quotes import Quote, find_quotes, find_script_line, single_quote_kind
-from .structure import Paragraph, story_paragraphs
+from .structure import Paragraph, has_words, story_paragraphs
 
 # Narration between quotes often starts with the punctuation that closed the quote (", she said"),
 # and with any white space, Unicode's line separators included.
@@ -23,7 +23,7 @@ def _narration(text: str, start: int, end: int, chapter: int, paragraph: int) ->
         return None
     first = _LEADING_SILENT.match(text, start, end).end()
     last = start + len(text[start:end].rstrip())
-    if first >= last or not any(ch.isalnum() for ch in text[first:last]):
+    if first >= last or not has_words(text, first, last):
         return None
     return Segment(first, last, NARRATION, NARRATOR, chapter, paragraph, text[first:last])
 
