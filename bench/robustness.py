@@ -148,7 +148,7 @@ def random_kills(work: Path, kills: int) -> None:
     base = [*audiobook_command(), "build", str(story), "--jobs", "1"]
     cold, _, code, _ = timed([*base, "-o", str(work / "cold-out"), "--cache", str(work / "cold-cache")], work)
     assert code == 0
-    print(f"  a cold build takes {cold:.1f} s; kills fall uniformly within it")
+    print(f"  a cold build takes {cold:.1f} s; kills fall uniformly within it (odd trials: after the first clip)")
     survived = lost = corrupted = 0
     by_signal: dict[str, int] = {}
     for trial in range(kills):
@@ -157,8 +157,12 @@ def random_kills(work: Path, kills: int) -> None:
         signum = rng.choice([signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
         process = subprocess.Popen(command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                    start_new_session=True)  # fmt: skip
-        delay = rng.uniform(0, cold)
-        time.sleep(delay)
+        # Every other kill waits for the first clip: most of a short cold build is starting up.
+        started = time.perf_counter()
+        while trial % 2 and process.poll() is None and not any(p.suffix == ".wav" for p in all_files(cache)):
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, max(0.0, cold - (time.perf_counter() - started)) if trial % 2 else cold))
+        delay = time.perf_counter() - started
         process.send_signal(signum)
         _, stderr = process.communicate()
         wait_for_group_to_end(process.pid)

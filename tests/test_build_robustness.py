@@ -74,19 +74,27 @@ def is_temp(path: Path) -> bool:
 
 def assert_every_file_is_whole(out: Path, cache: Path) -> None:
     """Every file under its real name is complete and valid; only hidden temp files may be partial."""
-    for path in all_files(out):
+    for path in all_files(out) + all_files(cache):
         if is_temp(path):
             continue
         assert ".tmp" not in path.name, path
-        if path.suffix == ".mp3":
+        chunk = path.parent.parent.name == "chunks"
+        if path.suffix == ".mp3" and chunk:
+            count_frames(path)  # raises on a frame cut short; a chunk without its JSON is never used
+        elif path.suffix == ".mp3":
             decoded = subprocess.run(
                 [require_tool("ffmpeg"), "-v", "error", "-i", str(path), "-f", "null", "-"],
                 capture_output=True, text=True,
             )  # fmt: skip
             assert decoded.returncode == 0 and not decoded.stderr, (path, decoded.stderr)
             assert ffprobe_duration(path) > 10
+        elif path.suffix == ".json" and chunk:
+            audio = load_chunk(cache, path.stem)
+            assert audio is not None and count_frames(audio.path) == audio.frames, path
         elif path.suffix == ".json":
             assert json.loads(path.read_text(encoding="utf-8"))["chapters"], path
+        elif path.suffix == ".wav":
+            assert is_valid_clip(path), path
         elif path.suffix == ".vtt":
             text = path.read_text(encoding="utf-8")
             assert text.startswith("WEBVTT") and text.endswith("\n") and "-->" in text, path
@@ -95,18 +103,6 @@ def assert_every_file_is_whole(out: Path, cache: Path) -> None:
         elif path.suffix == ".jpg":
             data = path.read_bytes()
             assert data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9"), path
-        else:
-            pytest.fail(f"unexpected file {path}")
-    for path in all_files(cache):
-        if is_temp(path):
-            continue
-        if path.suffix == ".wav":
-            assert is_valid_clip(path), path
-        elif path.parent.parent.name == "chunks" and path.suffix == ".json":
-            audio = load_chunk(cache, path.stem)
-            assert audio is not None and count_frames(audio.path) == audio.frames, path
-        elif path.parent.parent.name == "chunks" and path.suffix == ".mp3":
-            count_frames(path)  # raises on a frame cut short; a chunk without its JSON is never used
         else:
             pytest.fail(f"unexpected file {path}")
 
@@ -169,7 +165,8 @@ def test_a_build_killed_at_every_stage_leaves_only_whole_files_and_the_next_run_
     for signum, point, reached in kills:
         before = set(all_files(cache))
         if point.startswith(("publishing", "assembling")):
-            mp3.unlink(missing_ok=True)  # so that the book is written again, and can be caught at it
+            for published in (mp3, mp3.with_suffix(".png")):
+                published.unlink(missing_ok=True)  # so that it is written again, and can be caught at it
         process = subprocess.Popen(
             command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
         )
