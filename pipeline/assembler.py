@@ -17,15 +17,15 @@ left as it was. Temporary files of builds that were killed are removed by the ne
 
 from __future__ import annotations
 
-import glob
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
 
+from . import atomic
+from .atomic import sweep_stale_temps
 from .chunks import ENCODER_DELAY, Chunk, ChunkAudio, load_chunk, ms_to_samples
 from .errors import AssemblyError
 from .model import BOOK_FRAME_RATE, Chapter, Cue
@@ -157,8 +157,8 @@ def _write_book(
         out_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise AssemblyError(f"cannot create {out_path.parent}: {error.strerror}") from error
-    _remove_abandoned_temp_files(out_path)
-    temp_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp.mp3")
+    sweep_stale_temps(out_path.parent)
+    temp_path = atomic.temp_path(out_path, ".mp3")  # mutagen tags a file by its suffix
     try:
         temp_path.write_bytes(b"")
         write_tags(temp_path, title=title, author=author, chapters=marks, cover=cover, manifest=manifest)
@@ -166,7 +166,7 @@ def _write_book(
             for piece in audio:
                 with open(piece.path, "rb") as frames:
                     shutil.copyfileobj(frames, book, _COPY_BYTES)
-        _fsync_and_replace(temp_path, out_path)
+        atomic.replace_synced(temp_path, out_path)  # readers see the old book or the new one
     except OSError as error:
         temp_path.unlink(missing_ok=True)
         raise AssemblyError(f"cannot write {out_path}: {error.strerror or error}") from error
@@ -175,30 +175,6 @@ def _write_book(
         raise
 
 
-def _remove_abandoned_temp_files(out_path: Path) -> None:
-    """Temp MP3s of builds that were killed (their process is gone); a live build's are left alone."""
-    for temp in out_path.parent.glob(f".{glob.escape(out_path.name)}.*.tmp.mp3"):
-        pid = temp.name[len(out_path.name) + 2 : -len(".tmp.mp3")]
-        if pid.isdigit() and not _process_exists(int(pid)):
-            temp.unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def _samples_to_ms(samples: int) -> int:
     return (samples * 1000 + BOOK_FRAME_RATE // 2) // BOOK_FRAME_RATE
 
-
-def _fsync_and_replace(temp_path: Path, out_path: Path) -> None:
-    """Make the finished file durable, then swap it in: readers see the old book or the new one."""
-    with open(temp_path, "rb+") as file:
-        os.fsync(file.fileno())
-    os.replace(temp_path, out_path)

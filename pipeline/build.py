@@ -6,15 +6,17 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from .assembler import AssembledBook, assemble
+from .atomic import sweep_stale_temps
 from .book import make_book
 from .chunks import plan_chunks
 from .config import Config
 from .cover import cached_cover
-from .errors import AssemblyError, StoryError
+from .errors import AssemblyError, ClipFailedError, StoryError, SynthesisError
 from .ingest import read_story
+from .model import Book, Cue, Utterance
 from .publish import publish_cover, publish_timeline
 from .render import render_chunks
 from .speech import plan_cues
@@ -53,6 +55,12 @@ def ensure_writable_dir(path: Path) -> None:
         raise AssemblyError(f"{path}: cannot write the output directory: {error.strerror}") from None
 
 
+def where_said(utterance: Utterance, book: Book, cues: Sequence[Cue]) -> str:
+    """"character 1234": where the first segment saying *utterance* starts in the story's text."""
+    segment = next(book.segments[cue.segment] for cue in cues if cue.utterance == utterance)
+    return f"character {segment.start}"
+
+
 def build_story(
     story_path: Path,
     config: Config,
@@ -81,11 +89,15 @@ def build_story(
     if on_plan:
         on_plan(len(cues))
     ensure_writable_dir(out_dir)
+    sweep_stale_temps(out_dir)  # sidecars of a build that was killed
     keys = clip_keys([cue.utterance for cue in cues])
     chunks = plan_chunks(cues, keys)
-    fresh = render_chunks(
-        cues, [clip_path(cache_dir, key) for key in keys], chunks, cache_dir, jobs=jobs, progress=progress
-    )
+    try:
+        fresh = render_chunks(
+            cues, [clip_path(cache_dir, key) for key in keys], chunks, cache_dir, jobs=jobs, progress=progress
+        )
+    except ClipFailedError as error:
+        raise SynthesisError(f"{story.path}: {where_said(error.utterance, book, cues)}: {error}") from None
     mp3 = out_dir / f"{story.path.stem}.mp3"
     publish_cover(mp3, cover_art)
     assembled = assemble(

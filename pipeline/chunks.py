@@ -23,7 +23,6 @@ but starts in 5 ms instead of 100 ms, which matters once per chunk.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +35,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import BinaryIO
 
+from .atomic import replace_synced, temp_path
 from .errors import AssemblyError
 from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_SAMPLE_WIDTH, Cue, Utterance
 
@@ -165,7 +165,7 @@ def encode_chunk(chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], c
     """
     mp3, description = chunk_paths(cache_dir, chunk.key)
     mp3.parent.mkdir(parents=True, exist_ok=True)
-    temp = mp3.with_name(f".{mp3.name}.{os.getpid()}.tmp")  # one build encodes a chunk once
+    temp = temp_path(mp3)  # one build encodes a chunk once
     command = [
         lame_path(), "--silent", "-r", "-s", str(BOOK_FRAME_RATE / 1000), "--bitwidth", "16", "--signed",
         "--little-endian", "-m", "m", "-b", str(BITRATE_KBPS), "--cbr", "-t", "-", str(temp),
@@ -190,10 +190,10 @@ def encode_chunk(chunk: Chunk, cues: Sequence[Cue], cue_clips: Sequence[Path], c
             if process.returncode != 0 or clip_samples is None:
                 raise AssemblyError(f"lame could not encode the MP3: {_last_line(log)}")
         audio = ChunkAudio(mp3, count_frames(temp), temp.stat().st_size, clip_samples)
-        _sync_and_rename(temp, mp3)
+        replace_synced(temp, mp3)
         facts = {"frames": audio.frames, "size": audio.size, "clip_samples": list(audio.clip_samples)}
         temp.write_text(json.dumps(facts), encoding="utf-8")
-        _sync_and_rename(temp, description)
+        replace_synced(temp, description)
         return audio
     finally:
         temp.unlink(missing_ok=True)
@@ -279,8 +279,3 @@ def _last_line(log: BinaryIO) -> str:
     lines = [line for line in lines if "libsndfile" not in line]
     return lines[-1] if lines else "no error message"
 
-
-def _sync_and_rename(temp: Path, path: Path) -> None:
-    with open(temp, "rb+") as file:
-        os.fsync(file.fileno())
-    os.replace(temp, path)

@@ -43,9 +43,11 @@ def cached_cover(title: str, author: str, cache_dir: Path) -> CoverArt:
     except OSError:
         pass
     cover = generated_cover(title, author)
+    from .atomic import sweep_stale_temps
     from .publish import write_atomically
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temps(path.parent)  # what a killed build left half-written
     write_atomically(path, cover.data)
     return cover
 

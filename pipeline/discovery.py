@@ -24,7 +24,9 @@ from .model import Character
 _MALE_HONORIFICS = frozenset("Mr Mister Sir Lord Uncle Father Captain Colonel King Prince Duke Master".split())
 _FEMALE_HONORIFICS = frozenset("Mrs Ms Miss Lady Madam Aunt Mother Queen Princess Duchess Mistress".split())
 _WORD = r"[A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?"  # Tara, Mary-Jane, O'Brien; not Don't or Tara's
-_NAME = rf"(?:{HONORIFICS}\.?\s+)?{_WORD}(?:\s+{_WORD})?"
+# The lookahead rejects at once what cannot start a name, so that a story of a million quote marks
+# is not tried against every honorific at each of them.
+_NAME = rf"(?=[A-Z])(?:{HONORIFICS}\.?\s+)?{_WORD}(?:\s+{_WORD})?"
 _QUOTE_CLOSE = "[\"\u201d\u2019]"
 _QUOTE_OPEN = "[\"\u201c\u2018]"
 _NOT_VERBS = "(?:and|or|nor|of|the|a|an|to|in|at|on|by|for|with|from|is|was|has|had|who|which|that|but|as|if)"
@@ -48,7 +50,7 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
         return []
     speaking = Counter()
     for pattern in (
-        rf"{_QUOTE_CLOSE}\s*,?\s*(?:{verbs})\s+(?P<name>{_NAME})",  # "…," said Tara
+        rf"{_QUOTE_CLOSE}\s*,?\s*(?=\w)(?:{verbs})\s+(?P<name>{_NAME})",  # "…," said Tara
         rf"{_QUOTE_CLOSE}\s*,?\s*(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?:{verbs})\b",  # "…," Tara said
         rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+(?:\w+ly\s+)?(?:{verbs})\b[^.!?\"\u201c]{{0,40}}[,:]\s*{_QUOTE_OPEN}",
     ):

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from . import voices
-from .errors import AudiobookError, SynthesisError, VoiceError
+from .errors import AudiobookError, ClipFailedError, SynthesisError, VoiceError
 from .model import Utterance, Voice
 
 ENGINE_NAME = "pyttsx3-espeak-ng"
@@ -388,7 +388,9 @@ class EnginePool(Generic[R]):
                 failures[job] = failures.get(job, 0) + 1
                 if failures[job] >= self._attempts:
                     start = _start_of(job.text)
-                    raise SynthesisError(f"the speech engine failed {failures[job]} times on {start}: {outcome[1]}")
+                    raise ClipFailedError(
+                        f"the speech engine failed {failures[job]} times on {start}: {outcome[1]}", job
+                    )
                 queue.appendleft(job)  # retried next, so a bad clip fails fast
 
     def close(self) -> None:

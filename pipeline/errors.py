@@ -28,6 +28,14 @@ class SynthesisError(AudiobookError):
     """The speech engine failed on a clip even after retries."""
 
 
+class ClipFailedError(SynthesisError):
+    """Every attempt at one utterance failed; the build names where in the story it is."""
+
+    def __init__(self, message: str, utterance) -> None:
+        super().__init__(message)
+        self.utterance = utterance  # a model.Utterance (not imported: errors depend on nothing)
+
+
 class AssemblyError(AudiobookError):
     """Joining, encoding or tagging the MP3 failed."""
 

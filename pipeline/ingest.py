@@ -25,6 +25,12 @@ UNKNOWN_AUTHOR = "Unknown author"
 # Bytes that never occur in text: NUL and the C0 controls other than tab, LF, VT, FF, CR and ESC.
 # The whole file is checked (one C-speed scan): a NUL deep in a story would cut eSpeak NG's text short.
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Windows-1252 gives every byte a character, so a file in another 8-bit encoding (KOI8-R, CP1251) or
+# random high bytes would decode into nonsense to be read aloud. Western text has an accent or a
+# smart quote here and there; nonsense has long runs of non-ASCII bytes and many of them.
+_NON_ASCII_BYTES = bytes(range(0x80, 0x100))
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]{5}")
+MAX_NON_ASCII_SHARE = 0.3  # of the bytes that are not white space
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,21 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "cp1252"
+        text = data.decode("cp1252")
     except UnicodeDecodeError as error:
         raise StoryError(
             f"{name}: cannot decode byte 0x{data[error.start]:02x} at offset {error.start} "
             "(not UTF-8, UTF-16 or Windows-1252)"
         ) from None
+    run = _NON_ASCII_RUN.search(data)
+    visible = len(data) - sum(data.count(space) for space in b" \t\n\r")
+    share = (len(data) - len(data.translate(None, _NON_ASCII_BYTES))) / max(visible, 1)
+    if run and share > MAX_NON_ASCII_SHARE:
+        raise StoryError(
+            f"{name}: cannot decode the bytes from offset {run.start()} (not UTF-8, UTF-16 or Windows-1252 text:"
+            f" {share:.0%} of its bytes are not ASCII); save it as UTF-8"
+        )
+    return text, "cp1252"
 
 
 def normalise_line_ends(text: str) -> str:

@@ -8,11 +8,11 @@ same names. Each is written to a hidden temporary file, fsynced and renamed into
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .assembler import AssembledBook
+from .atomic import write_bytes_atomically
 from .errors import PublishError
 from .model import Book, Cue
 from .tags import CoverArt
@@ -63,19 +63,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     """
     if _holds(path, data):
         return
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        try:
-            with open(temp, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, path)
-        except OSError as error:
-            raise PublishError(f"cannot write {path}: {error.strerror or error}") from None
-    except BaseException:  # Ctrl-C included: leave no temp file behind
-        temp.unlink(missing_ok=True)
-        raise
+        write_bytes_atomically(path, data)
+    except OSError as error:
+        raise PublishError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _holds(path: Path, data: bytes) -> bool:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .model import DIALOGUE, THOUGHT
+from .structure import has_words
 
 DOUBLE_OPEN = "\u201c\u201e\u00ab"  # “ „ «
 DOUBLE_CLOSE = "\u201d\u00bb"  # ” »
@@ -57,10 +58,10 @@ def _is_closing(text: str, i: int, end: int) -> bool:
 
 
 def _make_quote(text, open_at, close_at, kind, close_end, left_open) -> Quote | None:
+    if not has_words(text, open_at + 1, close_at):
+        return None
     inner = text[open_at + 1 : close_at]
     stripped = inner.strip()
-    if not any(ch.isalnum() for ch in stripped):
-        return None
     first = open_at + 1 + len(inner) - len(inner.lstrip())
     return Quote(first, first + len(stripped), kind, open_at, close_end, left_open)
 
@@ -70,21 +71,22 @@ def find_double_quotes(text: str, start: int, end: int) -> list[Quote]:
     quotes = []
     open_at = None
     for match in _DOUBLE_MARKS.finditer(text, start, end):
-        i, mark = match.start(), match.group(0)
-        if mark == '"':
-            opening = _is_opening(text, i, start) and not _is_closing(text, i, end)
-        else:
-            opening = mark in DOUBLE_OPEN
+        i = match.start()
+        mark = text[i]
         if open_at is None:
             # A straight mark always opens (they toggle); a stray curly closing mark is ignored.
-            if opening or mark == '"':
+            if mark == '"' or mark in DOUBLE_OPEN:
                 open_at = i
             continue
         # Inside a quote a closing mark ends it; an opening one means the last was never closed.
-        quote = _make_quote(text, open_at, i, DIALOGUE, i + 1, left_open=False)
-        if quote:
-            quotes.append(quote)
-        open_at = i if opening else None
+        if i > open_at + 1:  # marks side by side hold nothing (a line of a million of them is quick)
+            quote = _make_quote(text, open_at, i, DIALOGUE, i + 1, left_open=False)
+            if quote:
+                quotes.append(quote)
+        if mark == '"':
+            open_at = i if _is_opening(text, i, start) and not _is_closing(text, i, end) else None
+        else:
+            open_at = i if mark in DOUBLE_OPEN else None
     if open_at is not None:
         quote = _make_quote(text, open_at, end, DIALOGUE, end, left_open=True)
         if quote:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from .chunks import Chunk, encode_chunk, load_chunk
+from .atomic import sweep_stale_temps
+from .chunks import Chunk, chunk_paths, encode_chunk, load_chunk
 from .model import Cue, Utterance
 from .synthesis import synthesize
 
@@ -42,6 +43,8 @@ def render_chunks(
     if not missing:
         return frozenset()
     todo = [same[0] for same in missing.values()]
+    for folder in {chunk_paths(cache_dir, key)[0].parent for key in missing}:
+        sweep_stale_temps(folder)  # of encoders that were killed: their chunks are still missing
     waiting_on: dict[Utterance, list[int]] = {}  # utterance -> the todo chunks that need its clip
     for position, chunk in enumerate(todo):
         for cue in cues[chunk.first : chunk.end]:

@@ -11,17 +11,19 @@ from .names import Names
 from .config import AttributionRules
 from .model import NARRATION, NARRATOR, Chapter, Character, Segment
 from .quotes import Quote, find_quotes, find_script_line, single_quote_kind
-from .structure import Paragraph, story_paragraphs
+from .structure import Paragraph, has_words, story_paragraphs
 
-# Narration between quotes often starts with the punctuation that closed the quote (", she said").
-_LEADING_SILENT = " \t\n,;:.!?\u2014\u2013-"
+# Narration between quotes often starts with the punctuation that closed the quote (", she said"),
+# and with any white space, Unicode's line separators included.
+_LEADING_SILENT = re.compile(r"[\s,;:.!?\u2014\u2013-]*")
 
 
 def _narration(text: str, start: int, end: int, chapter: int, paragraph: int) -> Segment | None:
-    piece = text[start:end]
-    first = start + len(piece) - len(piece.lstrip(_LEADING_SILENT))
-    last = start + len(piece.rstrip())
-    if first >= last or not any(ch.isalnum() for ch in text[first:last]):
+    if start >= end:
+        return None
+    first = _LEADING_SILENT.match(text, start, end).end()
+    last = start + len(text[start:end].rstrip())
+    if first >= last or not has_words(text, first, last):
         return None
     return Segment(first, last, NARRATION, NARRATOR, chapter, paragraph, text[first:last])
 

@@ -81,7 +81,7 @@ def _find_headings(text: str) -> list[_Heading]:
         if not title:
             next_line = _TITLE_LINE.match(text, end)
             candidate = next_line.group("title") if next_line else ""
-            if _has_words(candidate) and not _HEADING.match(candidate):  # "* * *" is a separator, not a title
+            if has_words(candidate) and not _HEADING.match(candidate):  # "* * *" is a separator, not a title
                 title, end = next_line.group("title").strip(), next_line.end()
         label = _heading_label(" ".join(match.group("label").split()))
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
@@ -92,7 +92,7 @@ def _find_headings(text: str) -> list[_Heading]:
 def opening_heading(text: str, start: int, end: int) -> tuple[int, int, str] | None:
     """(start, end, title) of a heading that opens text[start:end], if one does."""
     for heading in _find_headings(text):
-        if start <= heading.start < end and not _has_words(text[start : heading.start]):
+        if start <= heading.start < end and not has_words(text[start : heading.start]):
             return heading.start, min(heading.end, end), heading.title
         if heading.start >= start:
             return None
@@ -117,7 +117,7 @@ def find_chapters(
             heading = _Heading(merged[-1].start, heading.end, f"{merged[-1].title} \u2014 {heading.title}")
             merged.pop()
         merged.append(heading)
-    if not merged or _has_words(text[body_start : merged[0].start]):
+    if not merged or has_words(text[body_start : merged[0].start]):
         merged.insert(0, _Heading(body_start, body_start, book_title))
     ends = [h.start for h in merged[1:]] + [body_end]
     return tuple(
@@ -126,8 +126,12 @@ def find_chapters(
     )
 
 
-def _has_words(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+_WORD_CHARACTER = re.compile(r"[^\W_]")  # what str.isalnum() accepts, found at C speed
+
+
+def has_words(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether text[start:end] holds a letter or digit: something to say."""
+    return _WORD_CHARACTER.search(text, start, len(text) if end is None else end) is not None
 
 
 _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
@@ -135,6 +139,7 @@ _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb")
 _ORNAMENT = re.compile(
     r"[^\w\s]*\s*(?:(?:o+[O0]+)+o+|(?:[O0]+o+)+[O0]+|(?:x+X+)+x+|(?:X+x+)+X+)\s*[^\w\s]*|[^\w\s]+\s*[oOxX]\s*[^\w\s]+"
 )
+_LONGEST_ORNAMENT = 200  # a line of them; a paragraph of a million quote marks is not tried
 # A paragraph the author addresses to readers, wherever it stands: "A/N: …", "(Author's note: …)".
 _NOTE_LABEL = re.compile(
     r"[ \t]*[(\[]?[ \t]*(?:a/n\b|an:|author'?s\s+notes?\b|disclaimers?\s*:|beta'?d\s+by\b|notes?\s*:)",
@@ -160,9 +165,9 @@ def sounds_like_the_author(paragraph: str) -> bool:
 def is_separator(paragraph: str) -> bool:
     """"* * *", "~~~", "----", "oOo": no words. A quoted "..." is a character saying nothing, not a new scene."""
     paragraph = paragraph.strip()
-    if _ORNAMENT.fullmatch(paragraph):
+    if len(paragraph) <= _LONGEST_ORNAMENT and _ORNAMENT.fullmatch(paragraph):
         return True
-    return not _has_words(paragraph) and not _QUOTE_MARKS.intersection(paragraph)
+    return not has_words(paragraph) and not _QUOTE_MARKS.intersection(paragraph)
 
 
 def is_authors_note(paragraph: str) -> bool:

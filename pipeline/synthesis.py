@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import engine
+from .atomic import replace_synced, sweep_stale_temps, temp_path
 from .errors import SynthesisError
 from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, BOOK_SAMPLE_WIDTH, Utterance
 
@@ -111,6 +112,9 @@ def synthesize(
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise SynthesisError(f"{cache_dir}: cannot create the clip cache: {error.strerror}") from None
+        # A clip whose write was killed is still missing, so its folder is among these.
+        for folder in {clips[utterance].parent for utterance in missing}:
+            sweep_stale_temps(folder)
         # In the order given (the book's), so that whatever waits for the first clips can start
         # early; clips are sentences, so no worker is left long with one while the others idle.
         writes: dict[Future, Utterance] = {}
@@ -201,17 +205,14 @@ def book_format(clip: engine.Clip) -> bytes:
 def write_clip(path: Path, samples: bytes) -> None:
     """Write a book-format WAV atomically: a temporary file beside it, flushed, synced, then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temp_path(path)
     try:
-        with open(temporary, "wb") as file:
-            with wave.open(file, "wb") as clip:
-                clip.setnchannels(BOOK_CHANNELS)
-                clip.setsampwidth(BOOK_SAMPLE_WIDTH)
-                clip.setframerate(BOOK_FRAME_RATE)
-                clip.writeframes(samples)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        with open(temporary, "wb") as file, wave.open(file, "wb") as clip:
+            clip.setnchannels(BOOK_CHANNELS)
+            clip.setsampwidth(BOOK_SAMPLE_WIDTH)
+            clip.setframerate(BOOK_FRAME_RATE)
+            clip.writeframes(samples)
+        replace_synced(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

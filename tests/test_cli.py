@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -279,3 +281,103 @@ def test_build_ends_with_the_segment_summary_on_stderr_and_no_progress_bar_off_a
     assert again.stderr == f"segments: {segments} total, 0 synthesized, {segments} cached\n"
     assert again.stdout == first.stdout
     assert re.fullmatch(rf"{re.escape(str(out / 'said-attribution.mp3'))}: 0:\d\d, 1 chapter\(s\), \d voice\(s\)\n", first.stdout)
+
+
+# --- bad input, black box: the installed command as a user runs it -------------------------------------
+
+# Each case: the command's arguments, then the one line it must print on stderr ("…" ends a prefix).
+BAD_INPUT = {
+    "missing story": (["script", "{tmp}/nowhere.txt"], "Error: {tmp}/nowhere.txt: no such story file"),
+    "directory without stories": (
+        ["script", "{tmp}/empty-dir"],
+        "Error: {tmp}/empty-dir: no chapter files (.txt, .text, .md, .markdown) in the directory",
+    ),
+    "empty story": (["build", "{tmp}/empty.txt", *"-o {tmp}/out --cache {tmp}/cache".split()],
+                    "Error: {tmp}/empty.txt: the story is empty"),
+    "white space story": (["script", "{tmp}/blank.txt"], "Error: {tmp}/blank.txt: the story is empty"),
+    "binary file": (["script", "{tmp}/cover.txt"], "Error: {tmp}/cover.txt: a binary file, not a text story"),
+    "undecodable bytes": (["script", "{tmp}/koi8.txt"], "Error: {tmp}/koi8.txt: cannot decode the bytes from offset 0…"),
+    "undefined byte": (
+        ["script", "{tmp}/undefined-byte.txt"],
+        "Error: {tmp}/undefined-byte.txt: cannot decode byte 0x81 at offset 5 (not UTF-8, UTF-16 or Windows-1252)",
+    ),
+    "output directory not writable": (
+        ["build", "{story}", *"-o {tmp}/a-file/out --cache {tmp}/cache".split()],
+        "Error: {tmp}/a-file/out: cannot write the output directory: Not a directory",
+    ),
+}  # fmt: skip
+# voices.yaml cases: the file's text, then what its error line says after "Error: <file>:".
+BAD_VOICES = {
+    "nowhere.yaml": (None, " no such voices file"),
+    "not-yaml.yaml": ("narrator: [unclosed\n", "2: not valid YAML…"),
+    "tab.yaml": ("narrator:\n\tvoice: en-us\n", "2: not valid YAML: a tab character; YAML indents with spaces"),
+    "wrong-type.yaml": ("narrator:\n  rate: fast\n", "2: narrator.rate: expected a whole number, got 'fast'"),
+    "unknown-voice.yaml": ("narrator:\n  voice: en-usx\n", "2: narrator.voice: unknown voice 'en-usx'; close matches: en-us, …"),
+    "character-twice.yaml": (
+        "characters:\n  Tara: {voice: en-us}\n  Tara: {voice: en-gb}\n", "3: characters.Tara: listed twice (first on line 2)"
+    ),
+    "shared-alias.yaml": (
+        "characters:\n  Tara: {aliases: [T]}\n  Tom: {aliases: [T]}\n", "3: characters.Tom: the name 'T' is already used by Tara"
+    ),
+}  # fmt: skip
+BAD_INPUT.update(
+    {f"voices {name}": (["script", "{story}", "-c", f"{{tmp}}/{name}"], f"Error: {{tmp}}/{name}:{line}")
+     for name, (_, line) in BAD_VOICES.items()}
+)  # fmt: skip
+UNKNOWN_KEY_VOICES = "narrator:\n  voice: en-us\n  colour: red\n"
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs(tmp_path_factory):
+    """Every BAD_INPUT case run at once as a real `audiobook` process; name -> (completed, expected line)."""
+    tmp = tmp_path_factory.mktemp("bad-input")
+    (tmp / "empty-dir").mkdir()
+    (tmp / "empty.txt").write_bytes(b"")
+    (tmp / "blank.txt").write_bytes(b"  \n\t\n\r\n   ")
+    (tmp / "cover.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (tmp / "koi8.txt").write_bytes("Привет, сказала она. Как дела сегодня?".encode("koi8-r"))
+    (tmp / "undefined-byte.txt").write_bytes(b"Caf\xe9 \x81 noir")
+    (tmp / "a-file").write_text("a file where the output directory should go", encoding="utf-8")
+    for name, (text, _) in BAD_VOICES.items():
+        if text is not None:
+            (tmp / name).write_text(text, encoding="utf-8")
+    (tmp / "unknown-key.yaml").write_text(UNKNOWN_KEY_VOICES, encoding="utf-8")
+    fill = {"tmp": str(tmp), "story": str(SAMPLE)}
+    runs = {}
+    for name, (args, line) in [*BAD_INPUT.items(), ("unknown key", (["script", "{story}", "-c", "{tmp}/unknown-key.yaml"], ""))]:
+        command = [sys.executable, "-m", "pipeline", *(arg.format(**fill) for arg in args)]
+        process = subprocess.Popen(command, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        runs[name] = (process, line.format(**fill))
+    return tmp, {name: (process, *process.communicate(timeout=120), line) for name, (process, line) in runs.items()}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
+def test_bad_input_is_one_error_line_naming_the_file_and_no_traceback(bad_input_runs, case):
+    process, stdout, stderr, expected = bad_input_runs[1][case]
+    assert process.returncode == 1, stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1, stderr
+    line = stderr.rstrip("\n")
+    if expected.endswith("…"):
+        assert line.startswith(expected[:-1]), line
+    else:
+        assert line == expected
+
+
+def test_an_unknown_key_is_a_warning_and_the_script_is_printed(bad_input_runs):
+    tmp, runs = bad_input_runs
+    process, stdout, stderr, _ = runs["unknown key"]
+    assert process.returncode == 0, stderr
+    assert stderr == f"Warning: {tmp}/unknown-key.yaml:3: narrator.colour: unknown key (ignored; known: voice, rate, pitch, volume, engine, model, character)\n"
+    assert stdout.startswith("== ")
+
+
+def test_debug_shows_the_traceback_of_a_real_run(tmp_path):
+    finished = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--debug", "script", str(tmp_path / "nowhere.txt")],
+        capture_output=True, text=True,
+    )
+    assert finished.returncode == 1
+    assert "Traceback (most recent call last)" in finished.stderr
+    assert finished.stderr.rstrip().endswith(f"pipeline.errors.StoryError: {tmp_path / 'nowhere.txt'}: no such story file")

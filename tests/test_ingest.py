@@ -261,3 +261,26 @@ def test_a_nul_byte_deep_in_a_large_story_is_still_binary(tmp_path):
     story.write_bytes(b"Hello there my friend. " * 2000 + b"The end\x00 of it all.\n")
     with pytest.raises(StoryError, match="a binary file, not a text story"):
         read_story(story)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Привет, сказала она. Как дела сегодня вечером?".encode("koi8-r"),
+        "Привет, сказала она. Как дела сегодня вечером?".encode("cp1251"),
+        bytes(range(0xA0, 0x100)) * 8,  # every byte Windows-1252 maps to a letter or sign, none of it text
+    ],
+    ids=["koi8-r", "cp1251", "high bytes"],
+)
+def test_bytes_that_windows_1252_would_turn_into_nonsense_are_refused(tmp_path, data):
+    path = write(tmp_path, "story.txt", data)
+    message = story_error(path)
+    assert message.startswith(f"{path}: cannot decode the bytes from offset 0 (not UTF-8, UTF-16 or Windows-1252")
+    assert message.endswith("save it as UTF-8")
+
+
+@pytest.mark.parametrize(
+    "text", ["été", "Ça été, dit-elle.", "Portuguese: ação, coração, não.", "He paused\u2026\u2026 \u201cWell?\u201d"]
+)
+def test_western_text_with_accents_and_smart_quotes_is_still_windows_1252(text):
+    assert decode(text.encode("cp1252"), "story.txt") == (text, "cp1252")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish
+from pipeline import atomic
 from pipeline.errors import PublishError
 from pipeline.publish import chapters_path, cover_path, publish_cover, transcript_path, write_atomically
 from pipeline.tags import CoverArt
@@ -45,7 +45,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp_file(tmp_path, monkeypatc
     def full_disk(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(publish.os, "fsync", full_disk)
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)
     with pytest.raises(PublishError, match=r"a\.vtt: No space left on device"):
         write_atomically(target, b"new")
     assert target.read_text() == "old"

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import tracemalloc
 from dataclasses import replace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import AttributionRules, packaged_defaults
+from pipeline.frontmatter import find_matter
 from pipeline.model import DIALOGUE, NARRATION, NARRATOR, THOUGHT, Character
 from pipeline.segmenter import segment
-from pipeline.structure import find_chapters
+from pipeline.structure import (
+    Paragraph,
+    find_chapters,
+    is_authors_note,
+    is_hard_wrapped,
+    sounds_like_the_author,
+    story_paragraphs,
+)
 
 NELL = Character("Nell", gender="female")
 ROWAN = Character("Rowan", gender="male")
@@ -188,3 +200,90 @@ def test_the_subject_of_the_sentence_before_an_untagged_quote_speaks_it(fixture_
 def test_empty_word_lists_match_nothing_rather_than_everything(rules):
     bare = replace(rules, male_pronouns=(), female_pronouns=(), speech_verbs=(), thought_verbs=())
     assert quotes(run('"Yes," said -- nothing.\n', bare)) == [("Yes,", None)]
+
+
+# --- any text at all ------------------------------------------------------------------------------------
+
+QUOTE_MARKS = ['"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "\u00ab", "\u00bb", "\u201e", "`"]
+PIECES = st.sampled_from(
+    [
+        *QUOTE_MARKS, "\n", "\n\n", " ", "\t", ", said Nell.", "Rowan asked", " he said", "she thought.", "NELL: ",
+        "Chapter 1", "CHAPTER IV.", "# Prologue", "* * *", "oOo", "A/N: thanks for reading!", "Please review!",
+        "Title: Salt\n", "Author: Ida\n", "THE END", "\u2026", "\u2014", "\u00e9t\u00e9", "\u4e2d\u6587",
+        "\U0001f600", "\u2028", "\x0c", "\u00a0", "word " * 400, '"' + "a long quote " * 300, "\u201c" * 200,
+    ]
+)  # fmt: skip
+STORIES = st.lists(st.one_of(PIECES, st.text(max_size=25)), max_size=50).map("".join)
+
+
+def raw_paragraph(text: str, at: int, wrapped: bool) -> tuple[int, int]:
+    """Where the line (in a hard-wrapped story, the blank-line block) holding text[at] starts and ends, trimmed."""
+    separator = re.compile(r"\n[ \t]*\n") if wrapped else re.compile(r"\n")
+    start = max((m.end() for m in separator.finditer(text, 0, at + 1) if m.end() <= at), default=0)
+    following = separator.search(text, at)
+    end = following.start() if following else len(text)
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
+
+
+SCRIPT_LABEL = re.compile(r"[^\W\d_][^\n:]{0,60}:[ \t]+")  # "NELL: " before a script line's words
+
+
+def may_go_unread(text: str, at: int, body: range, scene_breaks: list[Paragraph], spoken_from: set[int], wrapped: bool) -> bool:
+    """What a book is allowed not to read: front and back matter, separators, author's notes, and the
+    label of a script line (``NELL: words``), whose words are read in Nell's voice."""
+    if at not in body or any(p.start <= at < p.end for p in scene_breaks):
+        return True
+    start, end = raw_paragraph(text, at, wrapped)
+    label = SCRIPT_LABEL.match(text, start, end)
+    if label and at < label.end() and label.end() in spoken_from:
+        return True
+    return is_authors_note(text[start:end]) or sounds_like_the_author(text[start:end])
+
+
+@settings(max_examples=300, deadline=None)
+@given(STORIES)
+@example('"' * 50 + "\n\n" + "\u201c" * 30 + "Nell said" + "\u201d" * 40)
+@example("\u201cOpen \u2018nested \u201cdeep\u2019 still\u201d, said Nell.\n\nNext\u201d")
+@example("'" + "it's " * 100)
+def test_any_text_is_segmented_in_order_with_nothing_said_left_out(text):
+    rules = packaged_defaults().attribution
+    matter = find_matter(text)
+    chapters = find_chapters(text, "Book", matter.body_start, matter.body_end)
+    segments = segment(text, chapters, (NELL, ROWAN, IDA), rules).segments
+
+    read = bytearray(len(text))
+    previous_end, previous_chapter = 0, 1
+    for s in segments:
+        assert previous_end <= s.start < s.end <= len(text)  # in order, never overlapping, never empty
+        assert s.text == text[s.start : s.end] and s.text.strip() == s.text
+        assert previous_chapter <= s.chapter
+        chapter = chapters[s.chapter - 1]
+        assert chapter.start <= s.start and s.end <= chapter.end
+        previous_end, previous_chapter = s.end, s.chapter
+        read[s.start : s.end] = b"\x01" * (s.end - s.start)
+    scene_breaks = [p for _, p in story_paragraphs(text, chapters) if p.scene_break]
+    body, wrapped = range(matter.body_start, matter.body_end), is_hard_wrapped(text)
+    unread = [i for i, ch in enumerate(text) if ch.isalnum() and not read[i]]
+    spoken_from = {s.start for s in segments if s.kind == DIALOGUE}
+    assert all(may_go_unread(text, i, body, scene_breaks, spoken_from, wrapped) for i in unread), unread
+
+
+def test_ingest_and_segmenting_memory_grows_linearly_with_the_story():
+    rules = packaged_defaults().attribution
+    paragraph = '"Lamp {n} is burning low," said Nell. The keeper climbed the stair slowly.\n\n'
+
+    def peak_bytes(paragraphs: int) -> tuple[int, int]:
+        text = "Title: Stair\n\n" + "".join(paragraph.format(n=n) for n in range(paragraphs))
+        tracemalloc.start()
+        matter = find_matter(text)
+        chapters = find_chapters(text, "Stair", matter.body_start, matter.body_end)
+        segment(text, chapters, (NELL, ROWAN, IDA), rules)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return len(text), peak
+
+    small, large = peak_bytes(1_000), peak_bytes(4_000)
+    per_char = [peak / chars for chars, peak in (small, large)]
+    assert per_char[1] < 1.5 * per_char[0]  # linear, not quadratic: 4x the text, about 4x the memory
+    assert per_char[1] < 200  # bytes per character of story (21 measured): generous, but a bound

@@ -239,3 +239,17 @@ def test_nothing_to_do_and_bad_jobs():
     assert synthesize([], Path("/nonexistent/cache")).clips == {}
     with pytest.raises(ValueError):
         synthesize([UTTERANCE], Path("/nonexistent/cache"), jobs=0)
+
+
+def test_a_clip_write_killed_in_an_earlier_run_is_swept_when_the_clip_is_rendered(cache_dir):
+    require_tool("espeak-ng")
+    utterance = Utterance("A clip whose first write was killed.", Voice("en-us"))
+    path = clip_path(cache_dir, clip_key(utterance, engine.engine_id()))
+    path.parent.mkdir(parents=True)
+    killed = path.with_name(f".{path.name}.{2**22 + 1}.tmp")  # no process has this pid
+    killed.write_bytes(b"RIFF half a clip")
+
+    synthesize([utterance], cache_dir, jobs=1)
+
+    assert is_valid_clip(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
