@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .config import AttributionRules
@@ -166,7 +167,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
-    addressed: list[frozenset[str]] = []  # per quote: who it speaks to by name
+    addressed: list[tuple[str, ...]] = []  # per quote: who it speaks to by name, in the quote's order
     narrated: list[frozenset[str]] = []  # per quote: who the narration of its paragraph names
     on_stage: list[tuple[str, ...]] = []  # per quote: characters last named or heard before it, latest last
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
@@ -190,10 +191,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         ))
         inside = text[q.quote.start : q.quote.end]
         # "Yes, Sir.": a form of address alone says nothing of who is addressed, even if the cast lists it.
-        addressed.append(frozenset(
+        # A tuple in the quote's order, not a set: who is seen last above must not depend on hashing.
+        addressed.append(tuple(dict.fromkeys(
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
             if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
-        ))
+        )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
@@ -263,7 +265,7 @@ def _speaker_of_turn(turns, quotes, found, t: int) -> str | None:
     return next((found[i].speaker for i in _turn_quotes(turns, quotes, t) if found[i].speaker), None)
 
 
-def _named_in_turn(turns, quotes, named: list[frozenset[str]], t: int) -> frozenset[str]:
+def _named_in_turn(turns, quotes, named: list[Collection[str]], t: int) -> frozenset[str]:
     """Everyone the quotes of turn t name, given who each quote names (addressed, or narrated)."""
     return frozenset().union(*(named[i] for i in _turn_quotes(turns, quotes, t)))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from pipeline.config import AttributionRules, packaged_defaults
@@ -282,3 +285,24 @@ def test_she_said_after_a_quote_that_names_a_woman_is_not_that_woman(fixture_pat
 def test_a_preposition_opening_the_sentence_of_a_tag_is_not_a_new_speaker(fixture_path, rules):
     [(quote, speaker, _)] = decided(fixture_path, "preposition-opens-the-tag.txt", rules)
     assert (quote, speaker) == ("Always the dog!", "Rowan")
+
+
+def test_attribution_does_not_depend_on_string_hashing(fixture_path, tmp_path):
+    # Both girls are addressed; "she" in the reply is the one addressed last. Python hashes strings
+    # differently in every process, so a set of names iterated anywhere would make this flip.
+    import subprocess
+    import sys
+
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("characters:\n  Nell: {gender: female}\n  Ida: {gender: female}\n  Mara: {gender: female}\n")
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-m", "pipeline", "script", str(fixture_path("two-addressed-then-pronoun.txt")),
+             "-c", str(voices), "--format", "jsonl"],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1
+    quotes = [row for row in map(json.loads, outputs.pop().splitlines()) if row["kind"] == "dialogue"]
+    assert [row["speaker"] for row in quotes] == ["Nell", "Mara"]
