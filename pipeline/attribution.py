@@ -129,17 +129,28 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             match = patterns[rule].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        match = patterns["tag_before"].search(text, q.before[0], q.before[1])
-        if match:
-            return Attribution(who(match), "tag_before")
+        speaker = tag_before(q.before[0], q.before[1])
+        if speaker:
+            return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:
             # The tag may end the paragraph before: "Mr. Darcy replied with great intrepidity,"
             lead_start = max(0, q.quote.open_start - _LEAD)
             lead = text[lead_start : q.quote.open_start].rstrip()
             if lead.endswith((",", ":")):
-                match = patterns["tag_before"].search(text, lead_start, lead_start + len(lead))
-                if match:
-                    return Attribution(who(match), "tag_before")
+                speaker = tag_before(lead_start, lead_start + len(lead))
+                if speaker:
+                    return Attribution(speaker, "tag_before")
+        return None
+
+    def tag_before(start: int, end: int) -> str | None:
+        """The speaker of the first "NAME said," ending the narration that resolves to someone:
+        in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
+        match = patterns["tag_before"].search(text, start, end)
+        while match:
+            speaker = who(match)
+            if speaker:
+                return speaker
+            match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
 
     def beat(q: QuoteInContext) -> Attribution | None:

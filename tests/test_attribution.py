@@ -85,6 +85,13 @@ def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     ]
 
 
+def test_a_capitalised_word_opening_the_tag_sentence_does_not_hide_the_pronoun(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-after-a-capitalised-opener.txt", rules) == [
+        ("The last train has gone,", "Rowan", "tag_after_verb_first"),
+        ("Then we walk.", "Rowan", "tag_before"),
+    ]
+
+
 def test_narration_about_someone_introduces_their_speech(fixture_path, rules):
     assert decided(fixture_path, "introduced-by-narration.txt", rules) == [
         ("Cold out,", "Nell", "tag_after"),
