@@ -92,6 +92,15 @@ def test_a_capitalised_word_opening_the_tag_sentence_does_not_hide_the_pronoun(f
     ]
 
 
+def test_her_father_and_her_mother_are_the_married_couple_named_last(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"))
+    assert decided(fixture_path, "parents-are-a-married-couple.txt", rules, cast) == [
+        ("I mean to go to the dance on Friday,", "Nell", "tag_after_verb_first"),
+        ("You will do nothing of the kind,", "Mr. Hale", "tag_after_verb_first"),
+        ("Let the girl go,", "Mrs. Hale", "tag_after_verb_first"),
+    ]
+
+
 def test_narration_about_someone_introduces_their_speech(fixture_path, rules):
     assert decided(fixture_path, "introduced-by-narration.txt", rules) == [
         ("Cold out,", "Nell", "tag_after"),
