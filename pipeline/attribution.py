@@ -378,7 +378,9 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
-            speaker = names.narrator
+            # "I nodded." after someone else's line is the narrator's turn; after the narrator's own
+            # line (or one not yet known) it is a pause before the other's answer.
+            speaker = names.narrator if i and found[i - 1].speaker not in (names.narrator, None) else None
         elif gender:
             # "He turned to me." introduces him when the story is told in the first person, or
             # follows a character of the other gender. "She turns away." about the character the

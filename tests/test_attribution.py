@@ -133,6 +133,16 @@ def test_in_a_first_person_story_he_in_narration_introduces_him(fixture_path, ru
     ]
 
 
+def test_narration_about_the_narrator_introduces_them_only_after_someone_elses_line(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-pause-before-an-answer.txt", rules, cast, narrator_character="Jake") == [
+        ("Nearly there,", "Rowan", "tag_after"),
+        ("My boots are full of water.", "Jake", "introduced_by_narration"),
+        ("Then we dry them by the fire,", "Jake", "tag_after"),
+        ("After you.", "Rowan", "nearest_mention"),
+    ]
+
+
 def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
     assert decided(fixture_path, "relational-description.txt", rules) == [
         ("You are wet through,", "Ida", "tag_after_verb_first")
