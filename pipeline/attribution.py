@@ -504,8 +504,9 @@ def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, i
         if soft and exchanges:
             continue
         exchanges.append(([t], {parity: speaker}))
-    # The first exchange reaches back to the start of the run, the last one on to its end.
+    # The first exchange reaches back to the start of the run; the last one on to its end only while
+    # one of its two is unknown: past the last tag of a known pair, someone else often joins in.
     return [
-        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) else run.stop - 1, pair)
+        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) or len(pair) == 2 else run.stop - 1, pair)
         for k, (anchored, pair) in enumerate(exchanges)
     ]

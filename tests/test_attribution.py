@@ -143,6 +143,14 @@ def test_narration_about_the_narrator_introduces_them_only_after_someone_elses_l
     ]
 
 
+def test_alternation_of_a_known_pair_stops_at_its_last_tag(fixture_path, rules):
+    assert decided(fixture_path, "alternation-stops-at-the-last-tag.txt", rules) == [
+        ("Is the boat ready?", "Nell", "tag_after_verb_first"),
+        ("Nearly,", "Rowan", "tag_after_verb_first"),
+        ("Are you sure, Nell? The tide is turning.", "Ida", "nearest_mention"),
+    ]
+
+
 def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
     assert decided(fixture_path, "relational-description.txt", rules) == [
         ("You are wet through,", "Ida", "tag_after_verb_first")
