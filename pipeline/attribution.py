@@ -117,6 +117,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
                 owner = mentions.latest(owner_gender) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
+                for elders in names.elders(owner, words[end - 1]) if owner_gender else ():
+                    elder = next((name for name in reversed(mentions.recent) if name in elders), None)
+                    if elder or len(elders) == 1:
+                        return elder or next(iter(elders))
                 # "her mother" is not the "her" it belongs to: that one is named last.
                 return spouse or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
@@ -130,17 +134,28 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             match = patterns[rule].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        match = patterns["tag_before"].search(text, q.before[0], q.before[1])
-        if match:
-            return Attribution(who(match), "tag_before")
+        speaker = tag_before(q.before[0], q.before[1])
+        if speaker:
+            return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:
             # The tag may end the paragraph before: "Mr. Darcy replied with great intrepidity,"
             lead_start = max(0, q.quote.open_start - _LEAD)
             lead = text[lead_start : q.quote.open_start].rstrip()
             if lead.endswith((",", ":")):
-                match = patterns["tag_before"].search(text, lead_start, lead_start + len(lead))
-                if match:
-                    return Attribution(who(match), "tag_before")
+                speaker = tag_before(lead_start, lead_start + len(lead))
+                if speaker:
+                    return Attribution(speaker, "tag_before")
+        return None
+
+    def tag_before(start: int, end: int) -> str | None:
+        """The speaker of the first "NAME said," ending the narration that resolves to someone:
+        in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
+        match = patterns["tag_before"].search(text, start, end)
+        while match:
+            speaker = who(match)
+            if speaker:
+                return speaker
+            match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
 
     def beat(q: QuoteInContext) -> Attribution | None:
@@ -365,7 +380,9 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
-            speaker = names.narrator
+            # "I nodded." after someone else's line is the narrator's turn; after the narrator's own
+            # line (or one not yet known) it is a pause before the other's answer.
+            speaker = names.narrator if i and found[i - 1].speaker not in (names.narrator, None) else None
         elif gender:
             # "He turned to me." introduces him when the story is told in the first person, or
             # follows a character of the other gender. "She turns away." about the character the
@@ -489,8 +506,9 @@ def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, i
         if soft and exchanges:
             continue
         exchanges.append(([t], {parity: speaker}))
-    # The first exchange reaches back to the start of the run, the last one on to its end.
+    # The first exchange reaches back to the start of the run; the last one on to its end only while
+    # one of its two is unknown: past the last tag of a known pair, someone else often joins in.
     return [
-        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) else run.stop - 1, pair)
+        (anchored[0] if k else run.start, anchored[-1] if k + 1 < len(exchanges) or len(pair) == 2 else run.stop - 1, pair)
         for k, (anchored, pair) in enumerate(exchanges)
     ]

@@ -26,6 +26,7 @@ NOT_NAMES = frozenset(
 
 POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
 _SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
+_ELDERS = {"father": "Mr", "mother": "Mrs", "uncle": "Mr", "aunt": "Mrs"}  # the honorific they go by
 NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
 _DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
@@ -109,6 +110,28 @@ class Names:
                     if form in self.canonical:
                         return self.canonical[form]
         return None
+
+    def elders(self, owner: str | None, noun: str) -> tuple[set[str], set[str]]:
+        """Who "her father" or "his aunt" may be, most likely first: the "Mr." or "Mrs." of the
+        owner's maiden name ("Miss Miller": Mrs. Miller), then anyone of that honorific whose spouse is
+        in the cast too (parents are married couples), but not the owner's own spouse."""
+        honorific = _ELDERS.get(noun)
+        if not honorific:
+            return set(), set()
+        own = [name for name, canonical in self.canonical.items() if canonical == owner]
+        maiden = {name.partition(" ")[2] for name in own if name.startswith("Miss ")}
+        married_to_owner = {self.spouse(owner, partner) for partner in ("husband", "wife")} if owner else set()
+        by_surname, married = set(), set()
+        for name, canonical in self.canonical.items():
+            title, _, surname = name.partition(" ")
+            if title.rstrip(".") != honorific or not surname or canonical in (owner, *married_to_owner):
+                continue
+            if surname in maiden:
+                by_surname.add(canonical)
+            partner = "Mrs" if honorific == "Mr" else "Mr"
+            if f"{partner}. {surname}" in self.canonical or f"{partner} {surname}" in self.canonical:
+                married.add(canonical)
+        return by_surname, married
 
     def discovered(self) -> list[str]:
         """Speakers found in speech tags that voices.yaml does not list, in order of discovery."""

@@ -88,6 +88,22 @@ def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     ]
 
 
+def test_a_capitalised_word_opening_the_tag_sentence_does_not_hide_the_pronoun(fixture_path, rules):
+    assert decided(fixture_path, "tag-before-after-a-capitalised-opener.txt", rules) == [
+        ("The last train has gone,", "Rowan", "tag_after_verb_first"),
+        ("Then we walk.", "Rowan", "tag_before"),
+    ]
+
+
+def test_her_father_and_her_mother_are_the_married_couple_named_last(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"))
+    assert decided(fixture_path, "parents-are-a-married-couple.txt", rules, cast) == [
+        ("I mean to go to the dance on Friday,", "Nell", "tag_after_verb_first"),
+        ("You will do nothing of the kind,", "Mr. Hale", "tag_after_verb_first"),
+        ("Let the girl go,", "Mrs. Hale", "tag_after_verb_first"),
+    ]
+
+
 def test_narration_about_someone_introduces_their_speech(fixture_path, rules):
     assert decided(fixture_path, "introduced-by-narration.txt", rules) == [
         ("Cold out,", "Nell", "tag_after"),
@@ -117,6 +133,24 @@ def test_in_a_first_person_story_he_in_narration_introduces_him(fixture_path, ru
     assert decided(fixture_path, "first-person-he-introduces.txt", rules, cast, narrator_character="Jake") == [
         ("Nearly there,", "Jake", "tag_after"),
         ("It will storm tonight.", "Rowan", "introduced_by_narration"),
+    ]
+
+
+def test_narration_about_the_narrator_introduces_them_only_after_someone_elses_line(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-pause-before-an-answer.txt", rules, cast, narrator_character="Jake") == [
+        ("Nearly there,", "Rowan", "tag_after"),
+        ("My boots are full of water.", "Jake", "introduced_by_narration"),
+        ("Then we dry them by the fire,", "Jake", "tag_after"),
+        ("After you.", "Rowan", "nearest_mention"),
+    ]
+
+
+def test_alternation_of_a_known_pair_stops_at_its_last_tag(fixture_path, rules):
+    assert decided(fixture_path, "alternation-stops-at-the-last-tag.txt", rules) == [
+        ("Is the boat ready?", "Nell", "tag_after_verb_first"),
+        ("Nearly,", "Rowan", "tag_after_verb_first"),
+        ("Are you sure, Nell? The tide is turning.", "Ida", "nearest_mention"),
     ]
 
 
