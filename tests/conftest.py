@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import AttributionRules, packaged_defaults
+from pipeline.model import Character
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -32,6 +35,18 @@ def require_module(name: str):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+# The small cast the segmentation and attribution fixtures are written for.
+NELL = Character("Nell", gender="female")
+ROWAN = Character("Rowan", gender="male")
+IDA = Character("Ida", gender="female")
+
+
+@pytest.fixture(scope="module")
+def rules() -> AttributionRules:
+    """The packaged attribution words and switches."""
+    return packaged_defaults().attribution
 
 
 @pytest.fixture

@@ -7,19 +7,11 @@ import os
 
 import pytest
 
-from pipeline.config import AttributionRules, packaged_defaults
 from pipeline.model import NARRATION, Character
 from pipeline.segmenter import segment
 from pipeline.structure import find_chapters
 
-NELL = Character("Nell", gender="female")
-ROWAN = Character("Rowan", gender="male")
-IDA = Character("Ida", gender="female")
-
-
-@pytest.fixture(scope="module")
-def rules() -> AttributionRules:
-    return packaged_defaults().attribution
+from conftest import IDA, NELL, ROWAN
 
 
 def decided(fixture_path, name, rules, cast=(NELL, ROWAN, IDA), narrator_character=None):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import AttributionRules, packaged_defaults
+from pipeline.config import packaged_defaults
 from pipeline.frontmatter import find_matter
 from pipeline.model import DIALOGUE, NARRATION, NARRATOR, THOUGHT, Character
 from pipeline.segmenter import segment
@@ -23,14 +23,7 @@ from pipeline.structure import (
     story_paragraphs,
 )
 
-NELL = Character("Nell", gender="female")
-ROWAN = Character("Rowan", gender="male")
-IDA = Character("Ida", gender="female")
-
-
-@pytest.fixture(scope="module")
-def rules() -> AttributionRules:
-    return packaged_defaults().attribution
+from conftest import IDA, NELL, ROWAN
 
 
 def run(text, rules, cast=(NELL, ROWAN, IDA)):
