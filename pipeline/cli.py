@@ -70,7 +70,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--cache", "cache", type=click.Path(path_type=Path), default=None,
               help="Clip cache directory (default: $AUDIOBOOK_CACHE or ~/.cache/audiobook).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
-              help="Speech engine processes to run at once.")
+              help="Speech engine processes, and MP3 encoders, to run at once.")
 @click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="JPEG or PNG cover art to embed (default: one drawn with the title and author).")
 @click.option("--read-front-matter", is_flag=True,

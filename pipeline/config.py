@@ -15,7 +15,7 @@ from typing import Any, Callable
 import yaml
 
 from .errors import AudiobookError, ConfigError, read_input
-from .model import ENGINES, GENDERS, UNCAST, Character, Pauses, ThoughtStyle, Voice
+from .model import ENGINES, GENDERS, Character, Pauses, ThoughtStyle, Voice
 
 SINGLE_QUOTE_MODES = ("auto", "thought", "dialogue", "ignore")
 SECTIONS = ("narrator", "characters", "attribution", "thoughts", "pauses", "pronounce")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
 
 COVER_SIZE = 1400  # pixels, square
+COVER_FORMAT = 1  # the drawing below: bump when it changes, so cached covers are drawn again
 _MARGIN = 120
 _TITLE_SIZES = (150, 130, 110, 96, 84, 72, 60)  # largest first; the first that fits is used
 _TITLE_MAX_LINES = 6
@@ -36,19 +37,22 @@ def cached_cover(title: str, author: str, cache_dir: Path) -> CoverArt:
     """
     from PIL import __version__ as pillow_version  # a newer Pillow may draw differently: a new entry
 
-    key = hashlib.sha256(json.dumps([title, author, COVER_SIZE, pillow_version]).encode("utf-8")).hexdigest()
+    drawing = [COVER_FORMAT, COVER_SIZE, pillow_version]
+    key = hashlib.sha256(json.dumps([title, author, *drawing]).encode("utf-8")).hexdigest()
     path = cache_dir / "covers" / f"{key}.jpg"
     try:
         return CoverArt(mime="image/jpeg", data=path.read_bytes())
     except OSError:
         pass
     cover = generated_cover(title, author)
-    from .atomic import sweep_stale_temps
-    from .publish import write_atomically
+    from .atomic import sweep_stale_temps, write_bytes_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sweep_stale_temps(path.parent)  # what a killed build left half-written
-    write_atomically(path, cover.data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale_temps(path.parent)  # what a killed build left half-written
+        write_bytes_atomically(path, cover.data)
+    except OSError:
+        pass  # an unusable cache is reported, with its path, by the synthesis stage that needs it
     return cover
 
 

@@ -17,6 +17,10 @@ BOOK_CHANNELS = 1
 # which keeps the book's true peak under -1 dBTP after MP3 encoding: what podcast apps expect.
 BOOK_LOUDNESS_LUFS = -16.0
 BOOK_PEAK_DBFS = -2.0
+# Measured: an eSpeak NG clip at -16.0 LUFS reads -16.4 to -16.5 after 64 kbit/s LAME at 22,050 Hz,
+# whose low-pass takes off treble the K-weighting counts; clips are mastered this much louder.
+BOOK_ENCODER_LOSS_LU = 0.45
+CLIP_FORMAT = 3  # how a cached clip is made from the engine's samples (trim, meter, limiter): bump on change
 
 NARRATOR = "narrator"  # the speaker name of every narration segment
 UNCAST = ""  # a Voice id left for the cast to choose
@@ -58,11 +62,15 @@ class ThoughtStyle:
     variant: str = ""  # an eSpeak NG variant in place of the voice's own ("whisper"); "" keeps it
 
     def voice(self, speaking: Voice) -> Voice:
-        """The voice a character thinks in, from the one they speak in."""
+        """The voice a character thinks in, from the one they speak in: same engine, same model.
+
+        A variant applies to eSpeak NG voices only; a Piper model has none.
+        """
         voice_id = speaking.id
-        if self.variant:
+        if self.variant and speaking.engine in ESPEAK_ENGINES:
             voice_id = f"{speaking.id.partition('+')[0]}+{self.variant}"
-        return Voice(
+        return replace(
+            speaking,
             id=voice_id,
             rate=max(80, min(500, round(speaking.rate * self.rate))),
             pitch=max(0, min(100, speaking.pitch + self.pitch)),
@@ -123,7 +131,7 @@ class Utterance:
     text: str
     voice: Voice
     # Stretches of text the story marked for stress (*word*, italics), as (start, end) offsets into
-    # text. The engine does not stress them yet; the clip cache keys on text and voice alone.
+    # text: spoken as SSML <emphasis> by the eSpeak NG engines, and part of the clip's cache key.
     emphasis: tuple[tuple[int, int], ...] = ()
 
 

@@ -30,7 +30,10 @@ from types import MappingProxyType
 from . import engine
 from .atomic import replace_synced, sweep_stale_temps, temp_path
 from .errors import SynthesisError
-from .model import BOOK_CHANNELS, BOOK_FRAME_RATE, BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, BOOK_SAMPLE_WIDTH, Utterance
+from .model import (
+    BOOK_CHANNELS, BOOK_ENCODER_LOSS_LU, BOOK_FRAME_RATE, BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, BOOK_SAMPLE_WIDTH,
+    CLIP_FORMAT, Utterance,
+)
 
 KEEP_SILENCE_MS = 20  # of the engine's silence at each end, so no sound is clipped
 SILENCE_THRESHOLD_DBFS = -50.0
@@ -64,7 +67,8 @@ def clip_key(utterance: Utterance, engine_id: str) -> str:
         "pitch": voice.pitch,
         "volume": float(voice.volume),  # 1 and 1.0 are the same volume
         "emphasis": [list(span) for span in utterance.emphasis],  # spoken as SSML <emphasis>
-        "mastered": [BOOK_LOUDNESS_LUFS, BOOK_PEAK_DBFS, 2],  # what is stored is the mastered clip (method 2: true-peak limiter)
+        # What is stored is the trimmed, mastered clip: everything that shapes it is in the key too.
+        "clip": [CLIP_FORMAT, KEEP_SILENCE_MS, SILENCE_THRESHOLD_DBFS, BOOK_LOUDNESS_LUFS, BOOK_ENCODER_LOSS_LU, BOOK_PEAK_DBFS],
     }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return sha256(canonical.encode("utf-8")).hexdigest()

@@ -18,7 +18,9 @@ SAMPLE = ROOT / "stories" / "the-lamp-room.txt"
 
 
 @pytest.fixture
-def runner():
+def runner(tmp_path, monkeypatch):
+    # Run where no ./voices.yaml is, so a command without -c uses the packaged defaults wherever pytest runs.
+    monkeypatch.chdir(tmp_path)
     return CliRunner()
 
 

@@ -33,3 +33,11 @@ def test_the_book_voices_thoughts_in_the_thinking_voice():
     )
     assert book.voice_of(book.segments[0]) == Voice("en-us")
     assert book.voice_of(book.segments[1]) == Voice("en-gb-x-rp+m3", rate=136, pitch=40, volume=0.5)
+
+
+def test_a_thought_keeps_the_speakers_engine_and_model():
+    piper = Voice("en_US-joe-medium", rate=175, engine="piper", model="/models/joe.onnx")
+    thinking = ThoughtStyle(variant="whisper").voice(piper)
+    assert (thinking.id, thinking.engine, thinking.model) == ("en_US-joe-medium", "piper", "/models/joe.onnx")
+    espeak = ThoughtStyle(variant="whisper").voice(Voice("en-us+f3", engine="espeak"))
+    assert (espeak.id, espeak.engine) == ("en-us+whisper", "espeak")

@@ -60,11 +60,11 @@ def never_start_an_engine(*args, **kwargs):
 
 def test_clip_key_is_sha256_of_canonical_json():
     expected = json.dumps(
-        {"emphasis": [], "engine": "E 1", "mastered": [-16.0, -2.0, 2], "pitch": 40, "rate": 170,
+        {"clip": [3, 20, -50.0, -16.0, 0.45, -2.0], "emphasis": [], "engine": "E 1", "pitch": 40, "rate": 170,
          "text": "The lamp room was cold.", "voice": "en-gb-x-rp+f3", "volume": 0.8},
         separators=(",", ":"),
     )
-    assert expected.startswith('{"emphasis":[],"engine":"E 1","mastered":[-16.0,-2.0,2],"pitch":40,')
+    assert expected.startswith('{"clip":[3,20,-50.0,-16.0,0.45,-2.0],"emphasis":[],"engine":"E 1","pitch":40,')
     assert clip_key(UTTERANCE, "E 1") == hashlib.sha256(expected.encode()).hexdigest()
 
 
