@@ -223,6 +223,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
     _same_paragraph(quotes, found)
+    _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
             found[i] = attribution
@@ -232,7 +233,6 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
-    _continued_quotes(quotes, found)
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
     _nearest_mention(turns, quotes, found, addressed, on_stage)

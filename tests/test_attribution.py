@@ -332,3 +332,13 @@ def test_attribution_does_not_depend_on_string_hashing(fixture_path, tmp_path):
     assert len(outputs) == 1
     quotes = [row for row in map(json.loads, outputs.pop().splitlines()) if row["kind"] == "dialogue"]
     assert [row["speaker"] for row in quotes] == ["Nell", "Mara"]
+
+
+def test_a_quote_carried_into_the_next_paragraph_is_not_the_addressees_reply(fixture_path, rules):
+    # The second paragraph opens without a closing quote before it: Nell is still telling the story,
+    # Rowan (whom she addressed) has not answered yet.
+    assert decided(fixture_path, "continued-quote-after-a-vocative.txt", rules) == [
+        ("Rowan, listen,", "Nell", "tag_after_verb_first"),
+        ("Long ago there was a miller who had three sons, and none of them would ever grind the corn.", "Nell", "same_paragraph"),
+        ("So the miller sold the mill, and the sons had to work after all.", "Nell", "continued_quote"),
+    ]
