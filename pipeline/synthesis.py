@@ -46,15 +46,6 @@ class SynthesisResult:
     clips: Mapping[Utterance, Path]  # every distinct utterance given, in first-seen order
     fresh: frozenset[Utterance]  # the utterances the engine rendered in this run
 
-    @property
-    def synthesized(self) -> int:
-        return len(self.fresh)
-
-    @property
-    def cached(self) -> int:
-        """Clips found in the cache."""
-        return len(self.clips) - len(self.fresh)
-
 
 def clip_key(utterance: Utterance, engine_id: str) -> str:
     """SHA-256 (hex) of the canonical JSON of what the engine receives for *utterance*."""
@@ -88,14 +79,12 @@ def synthesize(
     utterances: Iterable[Utterance],
     cache_dir: Path,
     jobs: int = 2,
-    progress: Callable[[int], None] | None = None,
     on_ready: Callable[[Utterance], None] | None = None,
 ) -> SynthesisResult:
     """A book-format WAV clip for each distinct utterance: cached, else rendered on *jobs* workers.
 
-    *progress* hears how many clips just became ready: all cached ones at once, then one at a time.
-    *on_ready* hears each utterance whose clip is stored: the cached ones first, then the rest in
-    the order they finish. Both are called on this thread.
+    *on_ready* hears each utterance whose clip is stored, on this thread: the cached ones first,
+    then the rest in the order they finish.
     """
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
@@ -103,14 +92,11 @@ def synthesize(
     distinct = list(dict.fromkeys(utterances))
     clips = {u: clip_path(cache_dir, key) for u, key in zip(distinct, clip_keys(distinct))}
     missing = [u for u, path in clips.items() if not is_valid_clip(path)]
-    cached = len(clips) - len(missing)
     if on_ready:
         absent = set(missing)
         for utterance in clips:
             if utterance not in absent:
                 on_ready(utterance)
-    if cached and progress:
-        progress(cached)
     if missing:
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
@@ -128,27 +114,23 @@ def synthesize(
                 writes[writers.submit(store_clip, clips[utterance], samples)] = utterance
                 if len(writes) >= MAX_PENDING_WRITES:  # a slow disk must not pile clips up in memory
                     wait_for_futures(writes, return_when=FIRST_COMPLETED)
-                writes = _report_stored(writes, progress, on_ready, wait=False)
-            _report_stored(writes, progress, on_ready, wait=True)
+                writes = _report_stored(writes, on_ready, wait=False)
+            _report_stored(writes, on_ready, wait=True)
     return SynthesisResult(MappingProxyType(clips), frozenset(missing))
 
 
 def _report_stored(
     writes: dict[Future, Utterance],
-    progress: Callable[[int], None] | None,
     on_ready: Callable[[Utterance], None] | None,
     *,
     wait: bool,
 ) -> dict[Future, Utterance]:
-    """Tell the listeners about finished writes (raising any write's error); the unfinished ones."""
+    """Tell *on_ready* about finished writes (raising any write's error); the unfinished ones."""
     finished = list(as_completed(writes)) if wait else [w for w in writes if w.done()]
     for write in finished:
         write.result()
-        # On this thread: progress bars and schedulers need not be thread-safe.
-        if on_ready:
+        if on_ready:  # on this thread: schedulers and progress bars need not be thread-safe
             on_ready(writes[write])
-        if progress:
-            progress(1)
     return {write: utterance for write, utterance in writes.items() if write not in finished}
 
 

@@ -171,12 +171,13 @@ def test_synthesize_renders_each_distinct_utterance_once(cache_dir):
     voice = Voice("en-us")
     texts = ["First line.", "Second line, a little longer.", "First line.", "Third and last line."]
     utterances = [Utterance(t, voice) for t in texts] + [Utterance("First line.", Voice("en-gb+f2"))]
-    heard: list[int] = []
+    heard: list[Utterance] = []
 
-    result = synthesize(utterances, cache_dir, jobs=2, progress=heard.append)
+    result = synthesize(utterances, cache_dir, jobs=2, on_ready=heard.append)
 
     assert list(result.clips) == list(dict.fromkeys(utterances))
-    assert (result.synthesized, result.cached, sum(heard)) == (4, 0, 4)
+    assert (len(result.fresh), len(result.clips) - len(result.fresh), len(heard)) == (4, 0, 4)
+    assert set(heard) == set(utterances)
     assert result.fresh == set(utterances)
     for utterance, path in result.clips.items():
         assert path == clip_path(cache_dir, clip_key(utterance, engine.engine_id()))
@@ -196,11 +197,11 @@ def test_cached_clips_are_reused_without_starting_an_engine(cache_dir, monkeypat
     stamps = {path: path.stat().st_mtime_ns for path in first.clips.values()}
     monkeypatch.setattr(engine, "EnginePool", never_start_an_engine)
     monkeypatch.setattr(engine, "render", never_start_an_engine)
-    heard: list[int] = []
+    heard: list[Utterance] = []
 
-    again = synthesize(list(reversed(utterances)), cache_dir, jobs=2, progress=heard.append)
+    again = synthesize(list(reversed(utterances)), cache_dir, jobs=2, on_ready=heard.append)
 
-    assert (again.synthesized, again.cached, heard, again.fresh) == (0, 3, [3], frozenset())
+    assert (len(again.fresh), len(again.clips), heard, again.fresh) == (0, 3, list(reversed(utterances)), frozenset())
     assert dict(again.clips) == dict(first.clips)
     assert {path: path.stat().st_mtime_ns for path in again.clips.values()} == stamps
 
@@ -214,7 +215,7 @@ def test_a_broken_cache_entry_is_rendered_again(cache_dir):
 
     again = synthesize(utterances, cache_dir)
 
-    assert (again.synthesized, again.cached, again.fresh) == (1, 1, {utterances[1]})
+    assert (len(again.fresh), len(again.clips) - len(again.fresh), again.fresh) == (1, 1, {utterances[1]})
     assert is_valid_clip(broken)
 
 
