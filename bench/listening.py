@@ -31,6 +31,7 @@ EXAMPLES = [
     ("A/N", "A/N: sorry for the wait."),
     ("Shh", "Shh, it's late."),
     ("Hmm / Mmm", "Mmm. Hm."),
+    ("Grr / Hmph / Pfft / Mhm", "Grr. Hmph! Pfft. Mhm."),
     ("<3", "I <3 you. Thanks! <3"),
     ("Roman numeral heading", "Chapter IV"),
     ("Roman numeral part", "Part XII: The Road"),

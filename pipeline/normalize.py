@@ -27,9 +27,26 @@ _PREFIXES = frozenset({"re", "co", "de", "ex", "pre", "non", "un", "bi", "mid", 
 _ELONGATED = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)  # Pleeeease, Nooooo: no English word has three
 _ROMAN = re.compile(r"\b(?P<label>chapter|part|book|volume|act|episode)(?P<space>\s+)(?P<numeral>[IVXLCDM]+)\b", re.IGNORECASE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_WORDS = re.compile(r"[A-Za-z]+")
-# Words eSpeak NG spells out letter by letter, and what to say instead.
-_INTERJECTIONS = ((re.compile(r"s+h+", re.IGNORECASE), "shush"), (re.compile(r"h?m{2,}|hm", re.IGNORECASE), "hmm"))
+# Words eSpeak NG spells out letter by letter ("Grr" is "G R R"), and what to say instead.
+_INTERJECTIONS = (
+    (r"s+h+", "shush"),
+    (r"h?m{2,}|hm", "hmm"),
+    (r"m+h+m+", "hmm hmm"),  # Mhm: yes
+    (r"h+u?m+p+h+", "humph"),  # Hmph
+    (r"p+f+t*", "puh"),  # Pfft
+    (r"g+r{2,}h*", "grur"),  # Grr
+    (r"b+r{2,}", "burr"),  # Brr
+    (r"t+c+h+", "tsk"),  # Tch
+)
+_INTERJECTION = re.compile(
+    "|".join(f"(?P<said{k}>{pattern})" for k, (pattern, _) in enumerate(_INTERJECTIONS)), re.IGNORECASE
+)
+# The only words the word pass rewrites: interjections and words with a letter three times or more.
+# Matching just these, rather than calling back on every word, keeps a novel's pass well under a second.
+_REWRITTEN_WORD = re.compile(
+    rf"(?<![A-Za-z])(?:(?:{_INTERJECTION.pattern})(?![A-Za-z])|[A-Za-z]*?(?P<letter>[A-Za-z])(?P=letter){{2}}[A-Za-z]*)",
+    re.IGNORECASE,
+)
 _AUTHORS_NOTE = re.compile(r"\bA/N\b", re.IGNORECASE)
 _HEART = re.compile(r"(?P<before>\w\s+)?<3+(?P<after>\s+\w)?")
 # Said aloud as "asterisk", "underscore", "tilde"; "#" before a space is a Markdown heading mark ("hash").
@@ -83,9 +100,10 @@ def _unelongate(match: re.Match) -> str:
     word = match.group(0)
     if re.fullmatch("[IVXLCDM]+", word):  # "XXX", "VIII": numerals, not shouting
         return word
-    for pattern, spoken in _INTERJECTIONS:
-        if pattern.fullmatch(word):
-            return spoken if word[0].islower() else spoken.capitalize()
+    said = _INTERJECTION.fullmatch(word)
+    if said:
+        spoken = _INTERJECTIONS[int(said.lastgroup.removeprefix("said"))][1]
+        return spoken if word[0].islower() else spoken.capitalize()
     return _ELONGATED.sub(r"\1", word)
 
 
@@ -109,7 +127,7 @@ def say(text: str, lexicon: tuple[tuple[str, str], ...] = ()) -> str:
     text = _HEART.sub(_heart, text)
     text = _ROMAN.sub(_numbered, text)
     text = _STUTTER.sub(_unstutter, text)
-    text = _WORDS.sub(_unelongate, text)
+    text = _REWRITTEN_WORD.sub(_unelongate, text)
     pattern = _lexicon_pattern(lexicon)
     if pattern is not None:
         spoken = {word.casefold(): said for word, said in lexicon}

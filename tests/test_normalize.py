@@ -23,6 +23,9 @@ def spoken(sentence: str, lexicon=()) -> list[str]:
         ("Shh, it's late.", "Shush, it's late."),
         ("Ssh. Shhhh!", "Shush. Shush!"),
         ("Hmmm. Mm.", "Hmm. Hmm."),
+        ("Grrr. Hmph! Pfft, fine.", "Grur. Humph! Puh, fine."),
+        ("Mhm. Brr, tch.", "Hmm hmm. Burr, tsk."),
+        ("Hmmmph. Bring the grass.", "Humph. Bring the grass."),  # real words with the same letters stay
         ("Chapter IV", "Chapter 4"),
         ("PART XII: The Road", "PART 12: The Road"),
         ("Chapter IIII", "Chapter IIII"),  # not a numeral, left alone
@@ -116,3 +119,11 @@ def test_espeak_no_longer_says_asterisk_slash_or_roman():
     after = " ".join(phonemes(piece) for piece in spoken("It was *very* cold. *** A/N: Chapter IV"))
     assert asterisk not in after and slash not in after and roman not in after
     assert phonemes("very") in after and phonemes("four") in after
+
+
+def test_espeak_no_longer_spells_out_interjections():
+    # Spelled out, "Grr" is "G R R": letter names, each ending in a long "ee" (i:) or, for H, "eItS".
+    for word in ("Grr", "Hmph", "Pfft", "Brr", "Mhm", "Tch"):
+        assert "i:" in phonemes(word) or "eItS" in phonemes(word)
+        said = phonemes(" ".join(spoken(word)))
+        assert "i:" not in said and "eItS" not in said, (word, said)
