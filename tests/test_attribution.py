@@ -44,6 +44,11 @@ def test_a_pronoun_with_two_candidates_of_its_gender_is_the_one_named_last(fixtu
     ]
 
 
+def test_a_pronoun_is_the_character_the_narration_is_about_not_the_one_named_last(fixture_path, rules):
+    # Nell is the subject sentence after sentence; Ida, named last, is only written to.
+    assert decided(fixture_path, "pronoun-most-salient.txt", rules) == [("Someone's early,", "Nell", "tag_after")]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
@@ -148,7 +153,7 @@ def test_alternation_of_a_known_pair_stops_at_its_last_tag(fixture_path, rules):
 
 def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
     assert decided(fixture_path, "relational-description.txt", rules) == [
-        ("You are wet through,", "Ida", "tag_after_verb_first")
+        ("You are wet through,", "Nell", "tag_after_verb_first")
     ]
 
 
