@@ -153,26 +153,32 @@ class Mentions:
     """Who was last named (or last spoke), and how prominently, to resolve "she said".
 
     A pronoun means the most salient character of its gender, not simply the last one named
-    (Lappin & Leass 1994): each mention counts, halved with every sentence since, and the subject of a
-    clause counts twice an object. In "Elizabeth's mind was eased. She had told Jane everything, and
-    she slept." both "she" are Elizabeth, though Jane was named last.
+    (Lappin & Leass 1994): each sentence that mentions them counts, halved with every sentence since,
+    twice as much when they are the subject of a clause as when they are anything else. In
+    "Elizabeth's mind was eased. She had told Jane everything, and she slept." both "she" are
+    Elizabeth, though Jane was named last.
     """
 
     def __init__(self, names: Names):
         self.names = names
         self.recent: list[str] = []  # most recent last
-        self._salience: dict[str, tuple[float, int]] = {}  # name -> (salience, at which sentence)
+        # name -> (salience from earlier sentences, weight in its last sentence, which sentence that was)
+        self._salience: dict[str, tuple[float, float, int]] = {}
         self._sentence = 0  # sentences read so far
 
     def saw(self, name: str, weight: float = _SUBJECT) -> None:
         if name in self.recent:
             self.recent.remove(name)
         self.recent.append(name)
-        self._salience[name] = (self.salience(name) + weight, self._sentence)
+        earlier, in_sentence, sentence = self._salience.get(name, (0.0, 0.0, self._sentence))
+        if sentence == self._sentence:  # "She clasped her hands": a sentence counts her once, as its subject
+            self._salience[name] = (earlier, max(in_sentence, weight), sentence)
+        else:
+            self._salience[name] = (self.salience(name), weight, self._sentence)
 
     def salience(self, name: str) -> float:
-        value, since = self._salience.get(name, (0.0, self._sentence))
-        return value * _FADE ** (self._sentence - since)
+        earlier, in_sentence, sentence = self._salience.get(name, (0.0, 0.0, self._sentence))
+        return (earlier + in_sentence) * _FADE ** (self._sentence - sentence)
 
     def scan(self, text: str, start: int, end: int) -> None:
         self._sentence += 1  # the quote before this narration

@@ -49,3 +49,11 @@ def test_a_subject_outweighs_a_later_object_of_the_same_gender():
     assert mentions.recent[-1] == "Mr. Hale"  # "He" folded it: the subject of the sentence before
     assert mentions.latest("male") == "Mr. Hale"
     assert mentions.latest("male", excluding=("Mr. Hale",)) == "Jake"
+
+
+def test_a_sentence_counts_a_character_once_however_often_it_mentions_her():
+    names = Names((*CAST, Character("Ida", gender="female")), RULES)
+    mentions = Mentions(names)
+    text = "Ida pulled off her gloves, her hat and her scarf. Mrs. Hale came in. She sat down."
+    mentions.scan(text, 0, len(text))
+    assert mentions.recent[-1] == "Mrs. Hale"  # she who came in sat down, not the one with many things
