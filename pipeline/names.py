@@ -6,6 +6,8 @@ follows the narration to say whom "she" or "the old man" means at a given point.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Collection
 
@@ -140,6 +142,9 @@ class Names:
 
 _FADE = 0.5  # how much of a mention's weight is left after each sentence
 _SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as the subject of its clause, and as anything else
+# Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
+# named this many sentences before the last-named one of their gender can no longer outweigh them.
+_REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"\u201d\u2019']?(?:\s|$)")
 # Words after which a name begins a clause, so is its subject: "and Lydia was…", "when Jane came…".
 _CLAUSE_OPENERS = frozenset(
@@ -204,7 +209,9 @@ class Mentions:
             return others[0] if others else None
         of_gender = [name for name in others if self.names.gender.get(name) == gender]
         if of_gender:
-            return max(of_gender, key=self.salience)  # the first of equals: the last named
+            last_named = self._salience[of_gender[0]][2]
+            within_reach = itertools.takewhile(lambda name: last_named - self._salience[name][2] < _REACH, of_gender)
+            return max(within_reach, key=self.salience)  # the first of equals: the last named
         of_gender = [
             name for name, g in self.names.gender.items()
             if g == gender and name != self.names.narrator and name not in excluding
