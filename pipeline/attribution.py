@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
 from .quotes import Quote
 
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -243,7 +243,7 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     """The character named first in the last sentence of narration before a quote: its subject,
     more likely than the ones named after it to be "she" in the tag."""
     narration = text[start:end].rstrip(" \t\n,:;\u2014-")
-    cut = max((m.end() for m in re.finditer(r"[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
+    cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
     found = names.known.search(text, start + cut, start + len(narration))
     if not found or len(text[start + cut : found.start()].split()) > 3:
         return None

@@ -145,7 +145,9 @@ _SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as the subject of its cl
 # Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
 # named this many sentences before the last-named one of their gender can no longer outweigh them.
 _REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"\u201d\u2019']?(?:\s|$)")
+# The end of a sentence; not the full stop of "Mrs. Lynde".
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
+SENTENCE_END = re.compile(rf"(?:{_NOT_ABBREVIATED}\.|[!?\u2026])[\"\u201d\u2019']?\s")
 # Words after which a name begins a clause, so is its subject: "and Lydia was…", "when Jane came…".
 _CLAUSE_OPENERS = frozenset(
     "and but or nor yet so then when while as though although since till until before after if that "
@@ -189,14 +191,14 @@ class Mentions:
         self._sentence += 1  # the quote before this narration
         position = start
         for match in self.names.mentioned.finditer(text, start, end):
-            self._sentence += len(_SENTENCE_END.findall(text, position, match.start()))
+            self._sentence += len(SENTENCE_END.findall(text, position, match.start()))
             position = match.end()
             word = match.group(0)
             gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
             name = self.latest(gender) if gender else self.names.of(word)
             if name:
                 self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
-        self._sentence += len(_SENTENCE_END.findall(text, position, end))
+        self._sentence += len(SENTENCE_END.findall(text, position, end))
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The most salient character of this gender, of equals the last named; before any is named,

@@ -49,6 +49,14 @@ def test_a_pronoun_is_the_character_the_narration_is_about_not_the_one_named_las
     assert decided(fixture_path, "pronoun-most-salient.txt", rules) == [("Someone's early,", "Nell", "tag_after")]
 
 
+def test_the_full_stop_of_an_honorific_does_not_end_the_sentence_before_a_pronoun_tag(fixture_path, rules):
+    # The sentence is about Nell, who waits; "Hale." is not a sentence of its own.
+    cast = (NELL, Character("Mrs. Hale", aliases=("Hale",), gender="female"))
+    assert decided(fixture_path, "honorific-full-stop.txt", rules, cast) == [
+        ("Do you think the rain will keep her away?", "Nell", "tag_after")
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.config import packaged_defaults
 from pipeline.model import Character
-from pipeline.names import Mentions, Names
+from pipeline.names import SENTENCE_END, Mentions, Names
 
 RULES = packaged_defaults().attribution
 CAST = (
@@ -57,3 +57,8 @@ def test_a_sentence_counts_a_character_once_however_often_it_mentions_her():
     text = "Ida pulled off her gloves, her hat and her scarf. Mrs. Hale came in. She sat down."
     mentions.scan(text, 0, len(text))
     assert mentions.recent[-1] == "Mrs. Hale"  # she who came in sat down, not the one with many things
+
+
+def test_an_honorific_full_stop_does_not_end_a_sentence():
+    text = 'Mrs. Hale came in. Dr. Ross stayed out! "Yes." '
+    assert [m.group(0) for m in SENTENCE_END.finditer(text)] == [". ", "! ", '." ']
