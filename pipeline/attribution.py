@@ -245,7 +245,11 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     narration = text[start:end].rstrip(" \t\n,:;\u2014-")
     cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
     found = names.known.search(text, start + cut, start + len(narration))
-    if not found or len(text[start + cut : found.start()].split()) > 3:
+    if not found:
+        return None
+    # "she explained to Marilla,": a pronoun before the name is the subject, the name is not.
+    words = text[start + cut : found.start()].split()
+    if len(words) > 3 or any(word.strip(",;:").lower() in names.pronoun_gender for word in words):
         return None
     return names.of(found.group(0))
 

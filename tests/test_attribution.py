@@ -57,6 +57,14 @@ def test_the_full_stop_of_an_honorific_does_not_end_the_sentence_before_a_pronou
     ]
 
 
+def test_a_name_after_the_pronoun_of_a_tag_is_not_the_subject_it_stands_for(fixture_path, rules):
+    # "she explained to Ida": Ida is spoken to, so "she" is still Nell.
+    assert decided(fixture_path, "pronoun-before-a-name.txt", rules) == [
+        ("Not that it matters,", "Nell", "tag_after"),
+        ("but the bus was late.", "Nell", "tag_before"),
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
