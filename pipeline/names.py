@@ -75,14 +75,18 @@ class Names:
         me = r"|\bI\b(?!\.)" if self.narrator else ""
         pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
         pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
+        # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
+        listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
+        listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
         self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
     def of(self, name: str) -> str:
-        """The character a known name (as found in the text) stands for."""
-        return self.canonical[" ".join(name.split())]
+        """The character a known name (as found in the text) stands for: "the stranger" is "The Stranger"."""
+        name = " ".join(name.split())
+        return self.canonical.get(name) or self.folded[name.casefold()]
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""

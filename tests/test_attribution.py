@@ -65,6 +65,14 @@ def test_a_name_after_the_pronoun_of_a_tag_is_not_the_subject_it_stands_for(fixt
     ]
 
 
+def test_a_description_the_cast_lists_counts_as_naming_them_in_the_narration(fixture_path, rules):
+    # "The Stranger" is Rowan's alias, so "the stranger" leaning on the gate is the "he" who speaks.
+    cast = (Character("Rowan", aliases=("The Stranger",), gender="male"), Character("Jake", gender="male"))
+    assert decided(fixture_path, "listed-description-in-narration.txt", rules, cast) == [
+        ("You'll want a longer nail,", "Rowan", "tag_after")
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
