@@ -80,6 +80,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     mentions = Mentions(names)
     found: list[Attribution] = [Attribution(None, None)] * len(quotes)
     subject_of_narration: str | None = None  # who the sentence before the current quote is about
+    answering: tuple[str, ...] = ()  # whom the last paragraph's line spoke to, likely to answer it
 
     def who(match: re.Match, discover: bool = True) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
@@ -115,7 +116,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
-                owner = mentions.latest(owner_gender) if owner_gender else None
+                # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
+                owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 for elders in names.elders(owner, words[end - 1]) if owner_gender else ():
                     elder = next((name for name in reversed(mentions.recent) if name in elders), None)
@@ -196,10 +198,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
+        answering = ()
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
             # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
             # paragraph: in "Ida," she called, "is…", she is still the one calling.
-            for name in addressed[i - 1]:
+            answering = addressed[i - 1]
+            for name in answering:
                 mentions.saw(name)
         narrated.append(frozenset(
             names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)

@@ -73,6 +73,14 @@ def test_a_description_the_cast_lists_counts_as_naming_them_in_the_narration(fix
     ]
 
 
+def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_belongs_to(fixture_path, rules):
+    # Nell asks Ida; "her sister" answering is Ida, Nell's sister, though Ida was named last.
+    assert decided(fixture_path, "reply-by-relation.txt", rules) == [
+        ("Oh, Ida, must you go so soon?", "Nell", "introduced_by_narration"),
+        ("I must,", "Ida", "tag_after_verb_first"),
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
