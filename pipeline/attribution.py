@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
 from .quotes import Quote
 
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -80,6 +80,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     mentions = Mentions(names)
     found: list[Attribution] = [Attribution(None, None)] * len(quotes)
     subject_of_narration: str | None = None  # who the sentence before the current quote is about
+    answering: tuple[str, ...] = ()  # whom the last paragraph's line spoke to, likely to answer it
 
     def who(match: re.Match, discover: bool = True) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
@@ -115,7 +116,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
-                owner = mentions.latest(owner_gender) if owner_gender else None
+                # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
+                owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 spouse = names.spouse(owner, words[end - 1]) if owner else None
                 for elders in names.elders(owner, words[end - 1]) if owner_gender else ():
                     elder = next((name for name in reversed(mentions.recent) if name in elders), None)
@@ -196,10 +198,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
+        answering = ()
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
             # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
             # paragraph: in "Ida," she called, "is…", she is still the one calling.
-            for name in addressed[i - 1]:
+            answering = addressed[i - 1]
+            for name in answering:
                 mentions.saw(name)
         narrated.append(frozenset(
             names.of(m.group(0)) for span in (q.before, q.after) for m in names.known.finditer(text, *span)
@@ -243,9 +247,13 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     """The character named first in the last sentence of narration before a quote: its subject,
     more likely than the ones named after it to be "she" in the tag."""
     narration = text[start:end].rstrip(" \t\n,:;\u2014-")
-    cut = max((m.end() for m in re.finditer(r"[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
+    cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
     found = names.known.search(text, start + cut, start + len(narration))
-    if not found or len(text[start + cut : found.start()].split()) > 3:
+    if not found:
+        return None
+    # "she explained to Marilla,": a pronoun before the name is the subject, the name is not.
+    words = text[start + cut : found.start()].split()
+    if len(words) > 3 or any(word.strip(",;:").lower() in names.pronoun_gender for word in words):
         return None
     return names.of(found.group(0))
 

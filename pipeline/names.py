@@ -6,6 +6,8 @@ follows the narration to say whom "she" or "the old man" means at a given point.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Collection
 
@@ -73,14 +75,18 @@ class Names:
         me = r"|\bI\b(?!\.)" if self.narrator else ""
         pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
         pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}){me}{pronouns}(?!\w)")
+        # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
+        listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
+        listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
         self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
     def of(self, name: str) -> str:
-        """The character a known name (as found in the text) stands for."""
-        return self.canonical[" ".join(name.split())]
+        """The character a known name (as found in the text) stands for: "the stranger" is "The Stranger"."""
+        name = " ".join(name.split())
+        return self.canonical.get(name) or self.folded[name.casefold()]
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
@@ -138,37 +144,80 @@ class Names:
         return [name for name in self.gender if name not in self.configured]
 
 
+_FADE = 0.5  # how much of a mention's weight is left after each sentence
+_SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as the subject of its clause, and as anything else
+# Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
+# named this many sentences before the last-named one of their gender can no longer outweigh them.
+_REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
+# The end of a sentence; not the full stop of "Mrs. Lynde".
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
+SENTENCE_END = re.compile(rf"(?:{_NOT_ABBREVIATED}\.|[!?\u2026])[\"\u201d\u2019']?\s")
+# Words after which a name begins a clause, so is its subject: "and Lydia was…", "when Jane came…".
+_CLAUSE_OPENERS = frozenset(
+    "and but or nor yet so then when while as though although since till until before after if that "
+    "because whereas where whilst unless once".split()
+)
+_NOMINATIVE = frozenset({"he", "she", "i"})
+
+
 class Mentions:
-    """Where each character was last named (or last spoke), to resolve "she said"."""
+    """Who was last named (or last spoke), and how prominently, to resolve "she said".
+
+    A pronoun means the most salient character of its gender, not simply the last one named
+    (Lappin & Leass 1994): each sentence that mentions them counts, halved with every sentence since,
+    twice as much when they are the subject of a clause as when they are anything else. In
+    "Elizabeth's mind was eased. She had told Jane everything, and she slept." both "she" are
+    Elizabeth, though Jane was named last.
+    """
 
     def __init__(self, names: Names):
         self.names = names
         self.recent: list[str] = []  # most recent last
+        # name -> (salience from earlier sentences, weight in its last sentence, which sentence that was)
+        self._salience: dict[str, tuple[float, float, int]] = {}
+        self._sentence = 0  # sentences read so far
 
-    def saw(self, name: str) -> None:
+    def saw(self, name: str, weight: float = _SUBJECT) -> None:
         if name in self.recent:
             self.recent.remove(name)
         self.recent.append(name)
+        earlier, in_sentence, sentence = self._salience.get(name, (0.0, 0.0, self._sentence))
+        if sentence == self._sentence:  # "She clasped her hands": a sentence counts her once, as its subject
+            self._salience[name] = (earlier, max(in_sentence, weight), sentence)
+        else:
+            self._salience[name] = (self.salience(name), weight, self._sentence)
+
+    def salience(self, name: str) -> float:
+        earlier, in_sentence, sentence = self._salience.get(name, (0.0, 0.0, self._sentence))
+        return (earlier + in_sentence) * _FADE ** (self._sentence - sentence)
 
     def scan(self, text: str, start: int, end: int) -> None:
+        self._sentence += 1  # the quote before this narration
+        position = start
         for match in self.names.mentioned.finditer(text, start, end):
+            self._sentence += len(SENTENCE_END.findall(text, position, match.start()))
+            position = match.end()
             word = match.group(0)
             gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
             name = self.latest(gender) if gender else self.names.of(word)
             if name:
-                self.saw(name)
+                self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
+        self._sentence += len(SENTENCE_END.findall(text, position, end))
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
-        """The last-named character of this gender; before any is named, the only one there is."""
+        """The most salient character of this gender, of equals the last named; before any is named,
+        the only one there is."""
         if gender == NARRATOR_PERSON:
             return self.names.narrator
         # A first-person narrator is "I", never "he".
         others = [name for name in reversed(self.recent) if name != self.names.narrator and name not in excluding]
         if gender == "unknown":  # "the stranger said": whoever was last on stage
             return others[0] if others else None
-        for name in others:
-            if self.names.gender.get(name) == gender:
-                return name
+        of_gender = [name for name in others if self.names.gender.get(name) == gender]
+        if of_gender:
+            last_named = self._salience[of_gender[0]][2]
+            within_reach = itertools.takewhile(lambda name: last_named - self._salience[name][2] < _REACH, of_gender)
+            return max(within_reach, key=self.salience)  # the first of equals: the last named
         of_gender = [
             name for name, g in self.names.gender.items()
             if g == gender and name != self.names.narrator and name not in excluding
@@ -176,3 +225,15 @@ class Mentions:
         if len(of_gender) == 1:
             return of_gender[0]
         return next((name for name in others if self.names.gender.get(name) == "unknown"), None)
+
+
+def _is_subject(text: str, match: re.Match, gender: str | None) -> bool:
+    """Whether a mention is the subject of its clause. "she" and "he" always are, "her" and "him" never;
+    a name is when nothing but an opening word or punctuation comes before it: not "told Jane"."""
+    if gender:
+        return match.group(0).lower() in _NOMINATIVE
+    before = re.search(r"([A-Za-z]+)\W*$", text[max(0, match.start() - 40) : match.start()])
+    if not before or re.search(r"[.!?;:\u2014\u2026]", text[before.end() : match.start()]):
+        return True
+    word = before.group(1)
+    return word[0].isupper() or word in _CLAUSE_OPENERS

@@ -44,6 +44,43 @@ def test_a_pronoun_with_two_candidates_of_its_gender_is_the_one_named_last(fixtu
     ]
 
 
+def test_a_pronoun_is_the_character_the_narration_is_about_not_the_one_named_last(fixture_path, rules):
+    # Nell is the subject sentence after sentence; Ida, named last, is only written to.
+    assert decided(fixture_path, "pronoun-most-salient.txt", rules) == [("Someone's early,", "Nell", "tag_after")]
+
+
+def test_the_full_stop_of_an_honorific_does_not_end_the_sentence_before_a_pronoun_tag(fixture_path, rules):
+    # The sentence is about Nell, who waits; "Hale." is not a sentence of its own.
+    cast = (NELL, Character("Mrs. Hale", aliases=("Hale",), gender="female"))
+    assert decided(fixture_path, "honorific-full-stop.txt", rules, cast) == [
+        ("Do you think the rain will keep her away?", "Nell", "tag_after")
+    ]
+
+
+def test_a_name_after_the_pronoun_of_a_tag_is_not_the_subject_it_stands_for(fixture_path, rules):
+    # "she explained to Ida": Ida is spoken to, so "she" is still Nell.
+    assert decided(fixture_path, "pronoun-before-a-name.txt", rules) == [
+        ("Not that it matters,", "Nell", "tag_after"),
+        ("but the bus was late.", "Nell", "tag_before"),
+    ]
+
+
+def test_a_description_the_cast_lists_counts_as_naming_them_in_the_narration(fixture_path, rules):
+    # "The Stranger" is Rowan's alias, so "the stranger" leaning on the gate is the "he" who speaks.
+    cast = (Character("Rowan", aliases=("The Stranger",), gender="male"), Character("Jake", gender="male"))
+    assert decided(fixture_path, "listed-description-in-narration.txt", rules, cast) == [
+        ("You'll want a longer nail,", "Rowan", "tag_after")
+    ]
+
+
+def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_belongs_to(fixture_path, rules):
+    # Nell asks Ida; "her sister" answering is Ida, Nell's sister, though Ida was named last.
+    assert decided(fixture_path, "reply-by-relation.txt", rules) == [
+        ("Oh, Ida, must you go so soon?", "Nell", "introduced_by_narration"),
+        ("I must,", "Ida", "tag_after_verb_first"),
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [
@@ -148,7 +185,7 @@ def test_alternation_of_a_known_pair_stops_at_its_last_tag(fixture_path, rules):
 
 def test_her_mother_is_not_the_woman_her_refers_to(fixture_path, rules):
     assert decided(fixture_path, "relational-description.txt", rules) == [
-        ("You are wet through,", "Ida", "tag_after_verb_first")
+        ("You are wet through,", "Nell", "tag_after_verb_first")
     ]
 
 

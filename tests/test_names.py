@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.config import packaged_defaults
 from pipeline.model import Character
-from pipeline.names import Mentions, Names
+from pipeline.names import SENTENCE_END, Mentions, Names
 
 RULES = packaged_defaults().attribution
 CAST = (
@@ -39,3 +39,26 @@ def test_he_never_means_the_first_person_narrator():
     assert mentions.recent[-1] == "Jake"  # "I" is the narrator
     assert mentions.latest("male") == "Mr. Hale"
     assert mentions.latest("narrator") == "Jake"
+
+
+def test_a_subject_outweighs_a_later_object_of_the_same_gender():
+    names = Names(CAST, RULES)
+    mentions = Mentions(names)
+    text = "Mr. Hale gave Jake the map. He folded it."
+    mentions.scan(text, 0, len(text))
+    assert mentions.recent[-1] == "Mr. Hale"  # "He" folded it: the subject of the sentence before
+    assert mentions.latest("male") == "Mr. Hale"
+    assert mentions.latest("male", excluding=("Mr. Hale",)) == "Jake"
+
+
+def test_a_sentence_counts_a_character_once_however_often_it_mentions_her():
+    names = Names((*CAST, Character("Ida", gender="female")), RULES)
+    mentions = Mentions(names)
+    text = "Ida pulled off her gloves, her hat and her scarf. Mrs. Hale came in. She sat down."
+    mentions.scan(text, 0, len(text))
+    assert mentions.recent[-1] == "Mrs. Hale"  # she who came in sat down, not the one with many things
+
+
+def test_an_honorific_full_stop_does_not_end_a_sentence():
+    text = 'Mrs. Hale came in. Dr. Ross stayed out! "Yes." '
+    assert [m.group(0) for m in SENTENCE_END.finditer(text)] == [". ", "! ", '." ']
