@@ -57,7 +57,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Tara said, "…" / Then she asked: "…"
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
         "tag_before": re.compile(
-            rf"{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
+            rf"\b{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
             rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the

@@ -342,3 +342,11 @@ def test_a_quote_carried_into_the_next_paragraph_is_not_the_addressees_reply(fix
         ("Long ago there was a miller who had three sons, and none of them would ever grind the corn.", "Nell", "same_paragraph"),
         ("So the miller sold the mill, and the sons had to work after all.", "Nell", "continued_quote"),
     ]
+
+
+def test_a_tag_pronoun_is_a_whole_word_not_the_end_of_the_or_she(fixture_path, rules):
+    # "the rail, she held it out and said": the "he" ending "the" is not a man speaking.
+    assert decided(fixture_path, "pronoun-not-inside-a-word.txt", rules) == [
+        ("You're soaked,", "Nell", "tag_after_verb_first"),
+        ("Dry your hair first.", "Nell", "tag_before"),
+    ]
