@@ -58,7 +58,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
         "tag_before": re.compile(
             rf"\b{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
-            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+            rf"{adverb}(?:{verbs})\b(?P<rest>[^.!?\"\u201c\u201d]{{0,60}}[,:]?)\s*$"
         ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
@@ -81,10 +81,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     found: list[Attribution] = [Attribution(None, None)] * len(quotes)
     subject_of_narration: str | None = None  # who the sentence before the current quote is about
 
-    def who(match: re.Match, discover: bool = True) -> str | None:
+    def who(match: re.Match, discover: bool = True, objects: tuple[str, ...] = ()) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
-        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said.
+        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said,
+        nor the ``objects`` of the tag's verb: "she said to Diana".
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
@@ -92,9 +93,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
-        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in addressed[-1]:
+        others = (*addressed[-1], *objects)
+        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in others:
             return subject_of_narration
-        return mentions.latest(gender, excluding=addressed[-1]) if gender else names.resolve(word, discover)
+        return mentions.latest(gender, excluding=others) if gender else names.resolve(word, discover)
 
     def described(phrase: str) -> str | None:
         """ "his wife", "the Queen": a character listed by that description, else the last one on stage
@@ -152,7 +154,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            speaker = who(match)
+            objects = tuple(names.of(m.group(0)) for m in names.known.finditer(match.group("rest")))
+            speaker = who(match, objects=objects)
             if speaker:
                 return speaker
             match = patterns["tag_before"].search(text, match.start() + 1, end)

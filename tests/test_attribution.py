@@ -350,3 +350,10 @@ def test_a_tag_pronoun_is_a_whole_word_not_the_end_of_the_or_she(fixture_path, r
         ("You're soaked,", "Nell", "tag_after_verb_first"),
         ("Dry your hair first.", "Nell", "tag_before"),
     ]
+
+
+def test_the_name_after_the_tag_verb_is_the_addressee_not_the_pronoun(fixture_path, rules):
+    # "she turned and said to Ida": the "she" is Nell, though Ida was named last.
+    assert decided(fixture_path, "tag-names-the-addressee.txt", rules) == [
+        ("You took your time.", "Nell", "tag_before"),
+    ]
