@@ -54,10 +54,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_after": re.compile(
             rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
-        # Tara said, "…" / Then she asked: "…"
-        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
+        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
+        # Ida, who had been watching, called out: "…"
         "tag_before": re.compile(
-            rf"\b{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
+            rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
             rf"{adverb}(?:{verbs})\b(?P<rest>[^.!?\"\u201c\u201d]{{0,60}}[,:]?)\s*$"
         ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the

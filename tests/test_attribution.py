@@ -357,3 +357,11 @@ def test_the_name_after_the_tag_verb_is_the_addressee_not_the_pronoun(fixture_pa
     assert decided(fixture_path, "tag-names-the-addressee.txt", rules) == [
         ("You took your time.", "Nell", "tag_before"),
     ]
+
+
+def test_a_relative_clause_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    # "Ida, who had been watching…, called out,": Ida speaks, not Rowan of the paragraph's first tag.
+    assert decided(fixture_path, "tag-after-a-relative-clause.txt", rules) == [
+        ("The road is flooded,", "Rowan", "tag_after_verb_first"),
+        ("Then we stay here tonight.", "Ida", "tag_before"),
+    ]
