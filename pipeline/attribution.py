@@ -58,7 +58,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Ida, who had been watching, called out: "…"
         "tag_before": re.compile(
             rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
-            rf"{adverb}(?:{verbs})\b(?P<rest>[^.!?\"\u201c\u201d]{{0,60}}[,:]?)\s*$"
+            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
@@ -85,7 +85,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
         description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said,
-        nor the ``objects`` of the tag's verb: "she said to Diana".
+        nor anyone named after it (``objects``): "she said to Diana".
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
@@ -154,8 +154,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            objects = tuple(names.of(m.group(0)) for m in names.known.finditer(match.group("rest")))
-            speaker = who(match, objects=objects)
+            subject_end = match.end("who") if match.group("who") else match.end("desc")
+            speaker = who(match, objects=_named_in(text, subject_end, end, names))
             if speaker:
                 return speaker
             match = patterns["tag_before"].search(text, match.start() + 1, end)
@@ -180,8 +180,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
-        match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
-        return Attribution(who(match, discover=False), "action_before") if match else None
+        narration = text[q.before[0] : q.before[1]]
+        match = patterns["action_before"].search(narration)
+        if not match:
+            return None
+        subject_end = match.end("who") if match.group("who") else match.end("desc")
+        objects = _named_in(narration, subject_end, len(narration), names)
+        return Attribution(who(match, discover=False, objects=objects), "action_before")
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
@@ -233,7 +238,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, on_stage, _focal_gender(text, names))
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
     if rules.turn_taking:
@@ -251,6 +256,11 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     if not found or len(text[start + cut : found.start()].split()) > 3:
         return None
     return names.of(found.group(0))
+
+
+def _named_in(text: str, start: int, end: int, names: Names) -> tuple[str, ...]:
+    """The characters named in text[start:end], in order: after a pronoun, they are not whom it means."""
+    return tuple(names.of(m.group(0)) for m in names.known.finditer(text, start, end))
 
 
 def _echoed(inside: str, match: re.Match) -> bool:
@@ -362,7 +372,7 @@ def _focal_gender(text: str, names: Names) -> str | None:
     return None
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, focus) -> None:
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, on_stage, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
     ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
@@ -391,6 +401,10 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # follows a character of the other gender. "She turns away." about the character the
             # story follows is most often followed by someone else's speech.
             speaker = referents[i][gender] if names.narrator or (focus and gender != focus) else None
+            # Never someone named after the pronoun: "She turned to Frances." introduces the other woman.
+            later = _named_in(lead, match.end("who"), len(lead), names)
+            if speaker in later:
+                speaker = next((n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later), None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

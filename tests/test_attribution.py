@@ -365,3 +365,17 @@ def test_a_relative_clause_may_part_the_speaker_from_the_verb(fixture_path, rule
         ("The road is flooded,", "Rowan", "tag_after_verb_first"),
         ("Then we stay here tonight.", "Ida", "tag_before"),
     ]
+
+
+def test_a_pronoun_before_the_quote_is_not_the_one_named_after_it(fixture_path, rules):
+    # "She looked across at Ida.": she is Nell, though Ida was named last.
+    assert decided(fixture_path, "pronoun-before-a-name.txt", rules) == [
+        ("He will not be back tonight.", "Nell", "action_before"),
+    ]
+
+
+def test_narration_introducing_her_means_her_not_the_one_she_turns_to(fixture_path, rules):
+    cast = (NELL, IDA, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-she-turns-to-someone.txt", rules, cast, narrator_character="Jake") == [
+        ("You should have brought an umbrella.", "Nell", "introduced_by_narration"),
+    ]
