@@ -45,8 +45,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     adverb = r"(?:\w+ly\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     return {
-        # "…," said Tara / "…," said he
-        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
+        # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
+        # a speech verb when it follows a quote
+        "tag_after_verb_first": re.compile(
+            rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
+        ),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the

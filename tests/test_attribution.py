@@ -379,3 +379,11 @@ def test_narration_introducing_her_means_her_not_the_one_she_turns_to(fixture_pa
     assert decided(fixture_path, "first-person-she-turns-to-someone.txt", rules, cast, narrator_character="Jake") == [
         ("You should have brought an umbrella.", "Nell", "introduced_by_narration"),
     ]
+
+
+def test_any_past_tense_verb_before_a_name_after_a_quote_is_a_tag(fixture_path, rules):
+    # "scolded" and "fretted" are in no word list: the order (quote, verb, name) says they are tags.
+    assert decided(fixture_path, "inverted-tag-any-verb.txt", rules) == [
+        ("You left the gate open again,", "Nell", "tag_after_verb_first"),
+        ("And the sheep are all out in the lane,", "Ida", "tag_after_verb_first"),
+    ]
