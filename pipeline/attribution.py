@@ -206,6 +206,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
+        in_tag_sentence = (
+            i and quotes[i - 1].paragraph == q.paragraph and found[i - 1].rule in _TAGS_AFTER
+            and not re.search(r"[.!?]\s", text[q.before[0] : q.before[1]])
+        )
+        if subject_of_narration is None and in_tag_sentence:
+            # '"Idiot!" said the Queen, …; and, turning to Alice, she went on,': the sentence the last
+            # quote's tag began is still about its speaker.
+            subject_of_narration = found[i - 1].speaker
         scanned_to = q.quote.close_end
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
             # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
@@ -272,6 +280,7 @@ def _echoed(inside: str, match: re.Match) -> bool:
     return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
 
 
+_TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus

@@ -387,3 +387,12 @@ def test_any_past_tense_verb_before_a_name_after_a_quote_is_a_tag(fixture_path, 
         ("You left the gate open again,", "Nell", "tag_after_verb_first"),
         ("And the sheep are all out in the lane,", "Ida", "tag_after_verb_first"),
     ]
+
+
+def test_a_pronoun_in_the_sentence_of_a_tag_means_the_tagged_speaker(fixture_path, rules):
+    # '"…," she said, turning to Nell …, and then she went on, "…"': both "she"s are Ida, though Nell
+    # was named last.
+    assert decided(fixture_path, "interrupted-quote-pronoun-after-a-turn.txt", rules) == [
+        ("You're late,", "Ida", "tag_after"),
+        ("It left an hour ago.", "Ida", "tag_before"),
+    ]
