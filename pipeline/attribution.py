@@ -199,6 +199,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
     subjects_before: list[Attribution | None] = []
+    tagged_paragraph = -1  # the last paragraph in which a tag named a speaker
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         # The narration just before the quote: in its paragraph, else a paragraph of narration
@@ -232,13 +233,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
-        for rule in (explicit, beat):
+        # A beat after a quote whose paragraph a tag has already given a speaker is most often the
+        # listener's: '"…," said Alice. "Are you fond of dogs?" The Mouse did not answer, so …'
+        for rule in (explicit,) if tagged_paragraph == q.paragraph else (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
                 found[i] = attribution
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
+        if found[i].rule in _TAGS:
+            tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
     _same_paragraph(quotes, found)
@@ -281,6 +286,7 @@ def _echoed(inside: str, match: re.Match) -> bool:
 
 
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
+_TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus

@@ -396,3 +396,13 @@ def test_a_pronoun_in_the_sentence_of_a_tag_means_the_tagged_speaker(fixture_pat
         ("You're late,", "Ida", "tag_after"),
         ("It left an hour ago.", "Ida", "tag_before"),
     ]
+
+
+def test_a_beat_after_a_later_quote_of_a_tagged_paragraph_is_the_listeners(fixture_path, rules):
+    # Nell's tag gives her the paragraph; "Rowan shook his head" is his answer, not his line. In a
+    # paragraph with no tag the beat still names the speaker.
+    assert decided(fixture_path, "beat-after-a-tagged-line.txt", rules) == [
+        ("Have you seen my keys?", "Nell", "tag_after_verb_first"),
+        ("I had them this morning.", "Nell", "same_paragraph"),
+        ("Try your coat pocket.", "Rowan", "action_after"),
+    ]
