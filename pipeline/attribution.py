@@ -16,6 +16,8 @@ from .config import AttributionRules
 from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, Mentions, Names
 from .quotes import Quote
 
+# Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
+_OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
 _OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
@@ -44,6 +46,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
+    participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
+    subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
     return {
         # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
         # a speech verb when it follows a quote
@@ -63,6 +67,12 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
             rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
+        # …, saying: "…" / …, and muttering to himself as he came, "…"
+        "participle": re.compile(
+            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+        ),
+        # Who may be the subject of the clause before it: a name, or a pronoun other than "her" or "him"
+        "subject": re.compile(rf"(?<![\w'\u2019.])(?:{names.known_pattern}|(?i:{subject_pronouns}))(?![\w'\u2019])"),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(
@@ -139,7 +149,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             match = patterns[rule].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        speaker = tag_before(q.before[0], q.before[1])
+        speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
         if speaker:
             return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:
@@ -163,6 +173,26 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 return speaker
             match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
+
+    def participle_tag(start: int, end: int) -> str | None:
+        """ "…, muttering to himself as he came," / "the Dodo presented the thimble, saying": the
+        speaker is the subject of the clause the participle hangs on, the last one named before it in
+        its sentence, though not after a preposition ("he turned to Ida, saying" is his)."""
+        tail = patterns["participle"].search(text, start, end)
+        if not tail:
+            return None
+        sentence = max((m.end() for m in _SENTENCE_END.finditer(text, start, tail.start())), default=start)
+        subjects = [
+            m for m in patterns["subject"].finditer(text, sentence, tail.start())
+            if not _AFTER_PREPOSITION.search(text, max(sentence, m.start() - 6), m.start())
+        ]
+        if not subjects:
+            return None
+        subject = subjects[-1]
+        gender = names.pronoun_gender.get(subject.group(0).lower())
+        if not gender:
+            return names.of(subject.group(0))
+        return mentions.latest(gender, excluding=(*addressed[-1], *_named_in(text, subject.end(), end, names)))
 
     def beat(q: QuoteInContext) -> Attribution | None:
         """The speaker's own action right after the quote: "…" Tara nods."""
@@ -285,6 +315,9 @@ def _echoed(inside: str, match: re.Match) -> bool:
     return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
 
 
+# The end of a sentence or clause, not the point of "Mrs. Sparsit"
+_SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
+_AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction

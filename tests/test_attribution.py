@@ -406,3 +406,11 @@ def test_a_beat_after_a_later_quote_of_a_tagged_paragraph_is_the_listeners(fixtu
         ("I had them this morning.", "Nell", "same_paragraph"),
         ("Try your coat pocket.", "Rowan", "action_after"),
     ]
+
+
+def test_a_speech_participle_belongs_to_the_subject_of_its_clause(fixture_path, rules):
+    # "…when Rowan threw down his hat …, muttering to himself": Rowan's line, not Nell's, whose
+    # name opens the sentence.
+    assert decided(fixture_path, "participle-tag.txt", rules) == [
+        ("Let her mend it herself, then.", "Rowan", "tag_before"),
+    ]
