@@ -67,6 +67,12 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
             rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
+        # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
+        # speaks, whatever the verb
+        "overheard": re.compile(
+            rf"\b(?:hear|hears|heard|hearing)\s+(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})|{who})"
+            rf"\s+{adverb}[a-z]+\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+        ),
         # …, saying: "…" / …, and muttering to himself as he came, "…"
         "participle": re.compile(
             rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
@@ -150,6 +156,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
         speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
+        if speaker:
+            return Attribution(speaker, "tag_before")
+        heard = patterns["overheard"].search(text, q.before[0], q.before[1])
+        speaker = who(heard, discover=False) if heard else None
         if speaker:
             return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:

@@ -414,3 +414,10 @@ def test_a_speech_participle_belongs_to_the_subject_of_its_clause(fixture_path, 
     assert decided(fixture_path, "participle-tag.txt", rules) == [
         ("Let her mend it herself, then.", "Rowan", "tag_before"),
     ]
+
+
+def test_the_one_heard_speaking_is_the_speaker_whatever_the_verb(fixture_path, rules):
+    # "he heard Ida call": Ida's line, though "call" is no speech verb and Rowan opens the sentence.
+    assert decided(fixture_path, "overheard-speaker.txt", rules) == [
+        ("Is anyone home?", "Ida", "tag_before"),
+    ]
