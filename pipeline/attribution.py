@@ -16,6 +16,8 @@ from .config import AttributionRules
 from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
 from .quotes import Quote
 
+# Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
+_OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
 _OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
@@ -44,9 +46,14 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
+    participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
+    subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
     return {
-        # "…," said Tara / "…," said he
-        "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
+        # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
+        # a speech verb when it follows a quote
+        "tag_after_verb_first": re.compile(
+            rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
+        ),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
@@ -54,12 +61,24 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_after": re.compile(
             rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
-        # Tara said, "…" / Then she asked: "…"
-        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…"
+        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
+        # Ida, who had been watching, called out: "…"
         "tag_before": re.compile(
-            rf"{who}\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?"
+            rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
             rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
+        # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
+        # speaks, whatever the verb
+        "overheard": re.compile(
+            rf"\b(?:hear|hears|heard|hearing)\s+(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})|{who})"
+            rf"\s+{adverb}[a-z]+\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+        ),
+        # …, saying: "…" / …, and muttering to himself as he came, "…"
+        "participle": re.compile(
+            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+        ),
+        # Who may be the subject of the clause before it: a name, or a pronoun other than "her" or "him"
+        "subject": re.compile(rf"(?<![\w'\u2019.])(?:{names.known_pattern}|(?i:{subject_pronouns}))(?![\w'\u2019])"),
         # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(
@@ -82,10 +101,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     subject_of_narration: str | None = None  # who the sentence before the current quote is about
     answering: tuple[str, ...] = ()  # whom the last paragraph's line spoke to, likely to answer it
 
-    def who(match: re.Match, discover: bool = True) -> str | None:
+    def who(match: re.Match, discover: bool = True, objects: tuple[str, ...] = ()) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
-        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said.
+        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said,
+        nor anyone named after it (``objects``): "she said to Diana".
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
@@ -93,9 +113,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
-        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in addressed[-1]:
+        others = (*addressed[-1], *objects)
+        if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in others:
             return subject_of_narration
-        return mentions.latest(gender, excluding=addressed[-1]) if gender else names.resolve(word, discover)
+        return mentions.latest(gender, excluding=others) if gender else names.resolve(word, discover)
 
     def described(phrase: str) -> str | None:
         """ "his wife", "the Queen": a character listed by that description, else the last one on stage
@@ -136,7 +157,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             match = patterns[rule].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        speaker = tag_before(q.before[0], q.before[1])
+        speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
+        if speaker:
+            return Attribution(speaker, "tag_before")
+        heard = patterns["overheard"].search(text, q.before[0], q.before[1])
+        speaker = who(heard, discover=False) if heard else None
         if speaker:
             return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:
@@ -154,11 +179,32 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            speaker = who(match)
+            subject_end = match.end("who") if match.group("who") else match.end("desc")
+            speaker = who(match, objects=_named_in(text, subject_end, end, names))
             if speaker:
                 return speaker
             match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
+
+    def participle_tag(start: int, end: int) -> str | None:
+        """ "…, muttering to himself as he came," / "the Dodo presented the thimble, saying": the
+        speaker is the subject of the clause the participle hangs on, the last one named before it in
+        its sentence, though not after a preposition ("he turned to Ida, saying" is his)."""
+        tail = patterns["participle"].search(text, start, end)
+        if not tail:
+            return None
+        sentence = max((m.end() for m in _SENTENCE_END.finditer(text, start, tail.start())), default=start)
+        subjects = [
+            m for m in patterns["subject"].finditer(text, sentence, tail.start())
+            if not _AFTER_PREPOSITION.search(text, max(sentence, m.start() - 6), m.start())
+        ]
+        if not subjects:
+            return None
+        subject = subjects[-1]
+        gender = names.pronoun_gender.get(subject.group(0).lower())
+        if not gender:
+            return names.of(subject.group(0))
+        return mentions.latest(gender, excluding=(*addressed[-1], *_named_in(text, subject.end(), end, names)))
 
     def beat(q: QuoteInContext) -> Attribution | None:
         """The speaker's own action right after the quote: "…" Tara nods."""
@@ -179,8 +225,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
-        match = patterns["action_before"].search(text[q.before[0] : q.before[1]])
-        return Attribution(who(match, discover=False), "action_before") if match else None
+        narration = text[q.before[0] : q.before[1]]
+        match = patterns["action_before"].search(narration)
+        if not match:
+            return None
+        subject_end = match.end("who") if match.group("who") else match.end("desc")
+        objects = _named_in(narration, subject_end, len(narration), names)
+        return Attribution(who(match, discover=False, objects=objects), "action_before")
 
     # Pass 1, in reading order so pronouns see the names before them: tags and action beats.
     scanned_to = 0  # narration is scanned for names up to here; quoted words name addressees, not speakers
@@ -190,6 +241,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
     subjects_before: list[Attribution | None] = []
+    tagged_paragraph = -1  # the last paragraph in which a tag named a speaker
     for i, q in enumerate(quotes):
         mentions.scan(text, scanned_to, q.quote.open_start)
         # The narration just before the quote: in its paragraph, else a paragraph of narration
@@ -197,6 +249,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
+        in_tag_sentence = (
+            i and quotes[i - 1].paragraph == q.paragraph and found[i - 1].rule in _TAGS_AFTER
+            and not re.search(r"[.!?]\s", text[q.before[0] : q.before[1]])
+        )
+        if subject_of_narration is None and in_tag_sentence:
+            # '"Idiot!" said the Queen, …; and, turning to Alice, she went on,': the sentence the last
+            # quote's tag began is still about its speaker.
+            subject_of_narration = found[i - 1].speaker
         scanned_to = q.quote.close_end
         answering = ()
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
@@ -217,13 +277,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
-        for rule in (explicit, beat):
+        # A beat after a quote whose paragraph a tag has already given a speaker is most often the
+        # listener's: '"…," said Alice. "Are you fond of dogs?" The Mouse did not answer, so …'
+        for rule in (explicit,) if tagged_paragraph == q.paragraph else (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
                 found[i] = attribution
                 break
         if found[i].speaker:
             mentions.saw(found[i].speaker)
+        if found[i].rule in _TAGS:
+            tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
     _same_paragraph(quotes, found)
@@ -234,7 +298,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, on_stage, _focal_gender(text, names))
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
     if rules.turn_taking:
@@ -258,12 +322,22 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     return names.of(found.group(0))
 
 
+def _named_in(text: str, start: int, end: int, names: Names) -> tuple[str, ...]:
+    """The characters named in text[start:end], in order: after a pronoun, they are not whom it means."""
+    return tuple(names.of(m.group(0)) for m in names.known.finditer(text, start, end))
+
+
 def _echoed(inside: str, match: re.Match) -> bool:
     """ "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
     sentence of its own answers or echoes a question; only "Brett," or "Brett!" calls to her."""
     return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
 
 
+# The end of a sentence or clause, not the point of "Mrs. Sparsit"
+_SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
+_AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
+_TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
+_TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus
@@ -367,7 +441,7 @@ def _focal_gender(text: str, names: Names) -> str | None:
     return None
 
 
-def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, focus) -> None:
+def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, on_stage, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
     ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
@@ -396,6 +470,10 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # follows a character of the other gender. "She turns away." about the character the
             # story follows is most often followed by someone else's speech.
             speaker = referents[i][gender] if names.narrator or (focus and gender != focus) else None
+            # Never someone named after the pronoun: "She turned to Frances." introduces the other woman.
+            later = _named_in(lead, match.end("who"), len(lead), names)
+            if speaker in later:
+                speaker = next((n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later), None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if speaker:

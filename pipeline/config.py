@@ -30,6 +30,7 @@ class AttributionRules:
     turn_taking: bool = True
     speech_verbs: tuple[str, ...] = ()
     thought_verbs: tuple[str, ...] = ()
+    speech_participles: tuple[str, ...] = ()
     male_pronouns: tuple[str, ...] = ()
     female_pronouns: tuple[str, ...] = ()
     first_person_pronouns: tuple[str, ...] = ()
@@ -226,6 +227,7 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "turn_taking": _boolean,
     "speech_verbs": _word_list,
     "thought_verbs": _word_list,
+    "speech_participles": _word_list,
     "male_pronouns": _word_list,
     "female_pronouns": _word_list,
     "first_person_pronouns": _word_list,

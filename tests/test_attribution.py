@@ -379,3 +379,82 @@ def test_a_quote_carried_into_the_next_paragraph_is_not_the_addressees_reply(fix
         ("Long ago there was a miller who had three sons, and none of them would ever grind the corn.", "Nell", "same_paragraph"),
         ("So the miller sold the mill, and the sons had to work after all.", "Nell", "continued_quote"),
     ]
+
+
+def test_a_tag_pronoun_is_a_whole_word_not_the_end_of_the_or_she(fixture_path, rules):
+    # "the rail, she held it out and said": the "he" ending "the" is not a man speaking.
+    assert decided(fixture_path, "pronoun-not-inside-a-word.txt", rules) == [
+        ("You're soaked,", "Nell", "tag_after_verb_first"),
+        ("Dry your hair first.", "Nell", "tag_before"),
+    ]
+
+
+def test_the_name_after_the_tag_verb_is_the_addressee_not_the_pronoun(fixture_path, rules):
+    # "she turned and said to Ida": the "she" is Nell, though Ida was named last.
+    assert decided(fixture_path, "tag-names-the-addressee.txt", rules) == [
+        ("You took your time.", "Nell", "tag_before"),
+    ]
+
+
+def test_a_relative_clause_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    # "Ida, who had been watching…, called out,": Ida speaks, not Rowan of the paragraph's first tag.
+    assert decided(fixture_path, "tag-after-a-relative-clause.txt", rules) == [
+        ("The road is flooded,", "Rowan", "tag_after_verb_first"),
+        ("Then we stay here tonight.", "Ida", "tag_before"),
+    ]
+
+
+def test_a_pronoun_before_the_quote_is_not_the_one_named_after_it(fixture_path, rules):
+    # "She looked across at Ida.": she is Nell, though Ida was named last.
+    assert decided(fixture_path, "pronoun-before-a-later-name.txt", rules) == [
+        ("He will not be back tonight.", "Nell", "action_before"),
+    ]
+
+
+def test_narration_introducing_her_means_her_not_the_one_she_turns_to(fixture_path, rules):
+    cast = (NELL, IDA, Character("Jake", gender="male"))
+    assert decided(fixture_path, "first-person-she-turns-to-someone.txt", rules, cast, narrator_character="Jake") == [
+        ("You should have brought an umbrella.", "Nell", "introduced_by_narration"),
+    ]
+
+
+def test_any_past_tense_verb_before_a_name_after_a_quote_is_a_tag(fixture_path, rules):
+    # "scolded" and "fretted" are in no word list: the order (quote, verb, name) says they are tags.
+    assert decided(fixture_path, "inverted-tag-any-verb.txt", rules) == [
+        ("You left the gate open again,", "Nell", "tag_after_verb_first"),
+        ("And the sheep are all out in the lane,", "Ida", "tag_after_verb_first"),
+    ]
+
+
+def test_a_pronoun_in_the_sentence_of_a_tag_means_the_tagged_speaker(fixture_path, rules):
+    # '"…," she said, turning to Nell …, and then she went on, "…"': both "she"s are Ida, though Nell
+    # was named last.
+    assert decided(fixture_path, "interrupted-quote-pronoun-after-a-turn.txt", rules) == [
+        ("You're late,", "Ida", "tag_after"),
+        ("It left an hour ago.", "Ida", "tag_before"),
+    ]
+
+
+def test_a_beat_after_a_later_quote_of_a_tagged_paragraph_is_the_listeners(fixture_path, rules):
+    # Nell's tag gives her the paragraph; "Rowan shook his head" is his answer, not his line. In a
+    # paragraph with no tag the beat still names the speaker.
+    assert decided(fixture_path, "beat-after-a-tagged-line.txt", rules) == [
+        ("Have you seen my keys?", "Nell", "tag_after_verb_first"),
+        ("I had them this morning.", "Nell", "same_paragraph"),
+        ("Try your coat pocket.", "Rowan", "action_after"),
+    ]
+
+
+def test_a_speech_participle_belongs_to_the_subject_of_its_clause(fixture_path, rules):
+    # "…when Rowan threw down his hat …, muttering to himself": Rowan's line, not Nell's, whose
+    # name opens the sentence.
+    assert decided(fixture_path, "participle-tag.txt", rules) == [
+        ("Let her mend it herself, then.", "Rowan", "tag_before"),
+    ]
+
+
+def test_the_one_heard_speaking_is_the_speaker_whatever_the_verb(fixture_path, rules):
+    # "he heard Ida call": Ida's line, though "call" is no speech verb and Rowan opens the sentence.
+    assert decided(fixture_path, "overheard-speaker.txt", rules) == [
+        ("Is anyone home?", "Ida", "tag_before"),
+    ]

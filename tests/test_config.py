@@ -49,6 +49,7 @@ def test_the_packaged_defaults_load_and_are_sane(defaults):
     assert {"said", "asked", "whispered", "replied", "went on"} <= set(defaults.attribution.speech_verbs)
     assert {"thought", "wondered"} <= set(defaults.attribution.thought_verbs)
     assert not set(defaults.attribution.speech_verbs) & set(defaults.attribution.thought_verbs)
+    assert {"saying", "muttering"} <= set(defaults.attribution.speech_participles)
     assert defaults.attribution.male_pronouns == ("he", "him")
     assert defaults.attribution.female_pronouns == ("she", "her")
     assert defaults.warnings == ()
