@@ -188,11 +188,22 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     referents: list[dict[str, str | None]] = []  # per quote: whom "he" and "she" mean just before it
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
     subjects_before: list[Attribution | None] = []
+    # per quote: whom the paragraphs of narration since the last paragraph of speech are mostly about
+    interludes: list[frozenset[str]] = []
+    focus = _focal_gender(text, names)
     for i, q in enumerate(quotes):
-        mentions.scan(text, scanned_to, q.quote.open_start)
         # The narration just before the quote: in its paragraph, else a paragraph of narration
         # between it and the last quote (not the last quote's own tag).
         narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
+        if i and narration_paragraph:
+            interlude = (quotes[i - 1].after[1], q.before[0])  # from the end of the last quote's paragraph
+            mentions.scan(text, scanned_to, interlude[0])
+            named = frozenset(names.of(m.group(0)) for m in names.known.finditer(text, *interlude))
+            interludes.append(_about(mentions.scan(text, *interlude), named, names, focus))
+            mentions.scan(text, interlude[1], q.quote.open_start)
+        else:
+            mentions.scan(text, scanned_to, q.quote.open_start)
+            interludes.append(frozenset())
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         scanned_to = q.quote.close_end
@@ -230,12 +241,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents, _focal_gender(text, names))
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, focus)
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
-    _nearest_mention(turns, quotes, found, addressed, on_stage)
+    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes)
     return found
 
 
@@ -299,10 +310,11 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
                 found[i] = Attribution(speaker, "vocative_reply")
 
 
-def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
+def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
-    (people take turns)."""
+    (people take turns). Narration between the two paragraphs that is mostly about the last speaker
+    gives them the next one too: "Marilla worked fiercely. … she went to the stairs." """
     turn_of = {}
     for t, (_, first) in enumerate(turns):
         turn_of[first] = t
@@ -314,9 +326,24 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
         if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
-            candidates = [name for name in candidates if name != spoke_last] or candidates
+            if spoke_last in interludes[i] and spoke_last not in addressed[i]:
+                candidates = [spoke_last]
+            else:
+                candidates = [name for name in candidates if name != spoke_last] or candidates
         if candidates:
             found[i] = Attribution(candidates[0], "nearest_mention")
+
+
+def _about(mentioned: list[str], named: Collection[str], names: Names, focus: str | None) -> frozenset[str]:
+    """Whom narration is mostly about, given everyone it names or means by a pronoun, in order: those
+    mentioned most. Not the character a third-person story follows when only "she" means her there:
+    the narration follows her throughout, whoever speaks next."""
+    counts = Counter(mentioned)
+    most = max(counts.values(), default=0)
+    return frozenset(
+        name for name, count in counts.items()
+        if count == most and (name in named or names.narrator or not focus or names.gender.get(name) != focus)
+    )
 
 
 def _reaction_after(text, quotes, found, patterns, referents) -> None:

@@ -150,13 +150,17 @@ class Mentions:
             self.recent.remove(name)
         self.recent.append(name)
 
-    def scan(self, text: str, start: int, end: int) -> None:
+    def scan(self, text: str, start: int, end: int) -> list[str]:
+        """Sees the characters named (or meant by a pronoun) in text[start:end]; returns them in order."""
+        seen = []
         for match in self.names.mentioned.finditer(text, start, end):
             word = match.group(0)
             gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
             name = self.latest(gender) if gender else self.names.of(word)
             if name:
                 self.saw(name)
+                seen.append(name)
+        return seen
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The last-named character of this gender; before any is named, the only one there is."""

@@ -107,6 +107,14 @@ def test_last_resort_is_the_character_named_last(fixture_path, rules):
     assert decided(fixture_path, "nearest-mention.txt", rules) == [("Closed, sorry.", "Ida", "nearest_mention")]
 
 
+def test_narration_about_the_last_speaker_gives_them_the_next_line_too(fixture_path, rules):
+    assert decided(fixture_path, "narration-about-the-last-speaker.txt", rules)[-2:] == [
+        ("I'll climb up tomorrow and look at the slates.", "Rowan", "nearest_mention"),
+        # Narration about her, not him: the turn passes as usual.
+        ("Not on your own, you won't.", "Nell", "nearest_mention"),
+    ]
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
@@ -134,7 +142,8 @@ def test_narration_about_the_narrator_introduces_them_only_after_someone_elses_l
         ("Nearly there,", "Rowan", "tag_after"),
         ("My boots are full of water.", "Jake", "introduced_by_narration"),
         ("Then we dry them by the fire,", "Jake", "tag_after"),
-        ("After you.", "Rowan", "nearest_mention"),
+        # "I held the gate open for him.": the one holding the gate says it.
+        ("After you.", "Jake", "nearest_mention"),
     ]
 
 
