@@ -44,6 +44,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     adverb = r"(?:\w+ly\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
+    wordless, gestures = (
+        "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases) or NOTHING
+        for phrases in (rules.wordless_replies, rules.narrator_gestures)
+    )
     return {
         # "…," said Tara / "…," said he
         "tag_after_verb_first": re.compile(rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs})\s+{who}(?!\w)"),
@@ -67,6 +71,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         ),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
+        # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
+        "silent_reply": re.compile(
+            rf"{_OPENER}(?P<who>{names.any_name}|(?i:{pronouns}))\s+{adverb}(?:{wordless}|(?P<gesture>{gestures}))\b"
+        ),
         # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
         "vocative": re.compile(
             rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
@@ -241,11 +249,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
+    _silent_reply(text, turns, quotes, found, patterns, names)
     _introduced_by_narration(text, quotes, found, patterns, names, referents, focus)
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
+    # Again for the exchanges that the turn rules have just decided.
+    _silent_reply(text, turns, quotes, found, patterns, names)
     _nearest_mention(turns, quotes, found, addressed, on_stage, interludes)
     return found
 
@@ -346,6 +357,36 @@ def _about(mentioned: list[str], named: Collection[str], names: Names, focus: st
     )
 
 
+def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
+    """ "He made no answer." / "I shook my head.": a paragraph of narration between two paragraphs of
+    speech that opens by saying someone other than the last speaker answered without words hands the
+    turn back to the last speaker. It overrules the introduction read from the same narration ("Cohn
+    said nothing." is not Cohn's cue), but not narration that names anyone else, who may be the one
+    about to speak, nor one ending in a lead-in to the speech ("…, and said,")."""
+    for t in range(1, len(turns)):
+        first = turns[t][1]
+        q = quotes[first]
+        if found[first].rule not in (None, "introduced_by_narration") or turns[t][0] - turns[t - 1][0] != 2:
+            continue
+        spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+        narration = text[quotes[first - 1].after[1] : q.quote.open_start].strip()
+        match = patterns["silent_reply"].match(narration)
+        if not spoke_last or not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
+            continue
+        gender = names.pronoun_gender.get(match.group("who").lower())
+        if gender == NARRATOR_PERSON:
+            silent = names.narrator
+        elif gender:  # "He made no answer.": not the last speaker if they are not a "he"
+            silent = None if names.gender.get(spoke_last, "unknown") in (gender, "unknown") else gender
+        else:
+            silent = names.resolve(match.group("who"), discover=False)
+        if not silent or silent == spoke_last or (match.group("gesture") and silent != names.narrator):
+            continue
+        if {names.of(m.group(0)) for m in names.known.finditer(narration)} <= {silent, spoke_last}:
+            for i in _turn_quotes(turns, quotes, t):
+                found[i] = Attribution(spoke_last, "silent_reply")
+
+
 def _reaction_after(text, quotes, found, patterns, referents) -> None:
     """An untagged paragraph of speech followed by narration opening "His voice cracks." or "Her
     eyes fill." is the speaker's: the narration describes how the words came out."""
@@ -407,7 +448,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
-            # "I nodded." after someone else's line is the narrator's turn; after the narrator's own
+            # "I stood up." after someone else's line is the narrator's turn; after the narrator's own
             # line (or one not yet known) it is a pause before the other's answer.
             speaker = names.narrator if i and found[i - 1].speaker not in (names.narrator, None) else None
         elif gender:

@@ -115,6 +115,24 @@ def test_narration_about_the_last_speaker_gives_them_the_next_line_too(fixture_p
     ]
 
 
+def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules):
+    assert decided(fixture_path, "silent-reply.txt", rules) == [
+        ("Will you row out with me tomorrow?", "Nell", "tag_after"),
+        ("You could at least say no.", "Nell", "silent_reply"),
+        ("The tide is wrong,", "Rowan", "tag_after"),
+        # A nod by someone else than the narrator is often the cue for their own line.
+        ("Then the day after.", "Nell", "introduced_by_narration"),
+    ]
+
+
+def test_the_narrator_answering_with_a_gesture_hands_the_turn_back(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "silent-reply-first-person.txt", rules, cast, narrator_character="Jake") == [
+        ("Is the boat ready?", "Rowan", "tag_after"),
+        ("Then we wait for the morning.", "Rowan", "silent_reply"),
+    ]
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
