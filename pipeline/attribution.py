@@ -198,6 +198,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     subjects_before: list[Attribution | None] = []
     # per quote: whom the paragraphs of narration since the last paragraph of speech are mostly about
     interludes: list[frozenset[str]] = []
+    lead_subjects: list[str | None] = []  # per quote: who the narration leading into it is about
     focus = _focal_gender(text, names)
     for i, q in enumerate(quotes):
         # The narration just before the quote: in its paragraph, else a paragraph of narration
@@ -214,6 +215,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             interludes.append(frozenset())
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
+        # "…, when thus accosted by Miss Bingley," / "Mr. Collins … replied thus,": narration leading
+        # into the quote, whether or not a tag was read in it.
+        leading_in = text[since : q.quote.open_start].rstrip().endswith((",", ":", "-", "\u2014"))
+        lead_subjects.append(subject_of_narration if leading_in else None)
         scanned_to = q.quote.close_end
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
             # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
@@ -257,7 +262,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         _alternation(turns, quotes, found, addressed, narrated)
     # Again for the exchanges that the turn rules have just decided.
     _silent_reply(text, turns, quotes, found, patterns, names)
-    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes)
+    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects)
     return found
 
 
@@ -321,7 +326,7 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
                 found[i] = Attribution(speaker, "vocative_reply")
 
 
-def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes) -> None:
+def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
     (people take turns). Narration between the two paragraphs that is mostly about the last speaker
@@ -341,6 +346,8 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes) -> N
                 candidates = [spoke_last]
             else:
                 candidates = [name for name in candidates if name != spoke_last] or candidates
+        if lead_subjects[i] and lead_subjects[i] not in addressed[i]:
+            candidates = [lead_subjects[i]]
         if candidates:
             found[i] = Attribution(candidates[0], "nearest_mention")
 

@@ -133,6 +133,13 @@ def test_the_narrator_answering_with_a_gesture_hands_the_turn_back(fixture_path,
     ]
 
 
+def test_narration_leading_into_a_quote_gives_it_to_whom_it_is_about(fixture_path, rules):
+    # No speech verb, so no tag: still, narration ending "…and gave her opinion:" leads into Ida's words.
+    assert decided(fixture_path, "narration-leads-into-the-quote.txt", rules)[-1] == (
+        "You'll not get out past the bar tonight.", "Ida", "nearest_mention"
+    )
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
