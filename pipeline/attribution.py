@@ -270,7 +270,8 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     """The character named first in the last sentence of narration before a quote: its subject,
     more likely than the ones named after it to be "she" in the tag."""
     narration = text[start:end].rstrip(" \t\n,:;\u2014-")
-    cut = max((m.end() for m in re.finditer(r"[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
+    # "Mr. Collins was gratified": the period of a title ends no sentence.
+    cut = max((m.end() for m in re.finditer(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?\u2026][\"\u201d\u2019']?\s", narration)), default=0)
     found = names.known.search(text, start + cut, start + len(narration))
     if not found or len(text[start + cut : found.start()].split()) > 3:
         return None

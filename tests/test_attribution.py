@@ -140,6 +140,13 @@ def test_narration_leading_into_a_quote_gives_it_to_whom_it_is_about(fixture_pat
     )
 
 
+def test_the_period_of_a_title_ends_no_sentence(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"))
+    assert decided(fixture_path, "title-in-the-lead-in.txt", rules, cast)[-1] == (
+        "The tide will not wait for either of you.", "Mr. Hale", "nearest_mention"
+    )
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
