@@ -48,6 +48,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
+    wordless, gestures = (
+        "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases) or NOTHING
+        for phrases in (rules.wordless_replies, rules.narrator_gestures)
+    )
     return {
         # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
         # a speech verb when it follows a quote
@@ -86,6 +90,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         ),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
+        # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
+        "silent_reply": re.compile(
+            rf"{_OPENER}(?P<who>{names.any_name}|(?i:{pronouns}))\s+{adverb}(?:{wordless}|(?P<gesture>{gestures}))\b"
+        ),
         # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
         "vocative": re.compile(
             rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
@@ -242,11 +250,22 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # The subject before a quote is weaker evidence than its neighbours' tags: kept for after them.
     subjects_before: list[Attribution | None] = []
     tagged_paragraph = -1  # the last paragraph in which a tag named a speaker
+    # per quote: whom the paragraphs of narration since the last paragraph of speech are mostly about
+    interludes: list[frozenset[str]] = []
+    lead_subjects: list[str | None] = []  # per quote: who the narration leading into it is about
+    focus = _focal_gender(text, names)
     for i, q in enumerate(quotes):
-        mentions.scan(text, scanned_to, q.quote.open_start)
         # The narration just before the quote: in its paragraph, else a paragraph of narration
         # between it and the last quote (not the last quote's own tag).
         narration_paragraph = not i or q.paragraph - quotes[i - 1].paragraph >= 2
+        seen = mentions.scan(text, scanned_to, q.quote.open_start)
+        if i and narration_paragraph:
+            interlude = (quotes[i - 1].after[1], q.before[0])  # from the end of the last quote's paragraph
+            named = frozenset(names.of(m.group(0)) for m in names.known.finditer(text, *interlude))
+            in_interlude = [name for at, name in seen if interlude[0] <= at < interlude[1]]
+            interludes.append(_about(in_interlude, named, names, focus))
+        else:
+            interludes.append(frozenset())
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
         in_tag_sentence = (
@@ -257,6 +276,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             # '"Idiot!" said the Queen, …; and, turning to Alice, she went on,': the sentence the last
             # quote's tag began is still about its speaker.
             subject_of_narration = found[i - 1].speaker
+        # "…, when thus accosted by Miss Bingley," / "Mr. Collins … replied thus,": narration leading
+        # into the quote, whether or not a tag was read in it.
+        leading_in = text[since : q.quote.open_start].rstrip().endswith((",", ":", "-", "\u2014"))
+        lead_subjects.append(subject_of_narration if leading_in else None)
         scanned_to = q.quote.close_end
         answering = ()
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
@@ -298,12 +321,15 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _reaction_after(text, quotes, found, patterns, referents)
     turns = _turns(quotes)
     _vocative_reply(turns, quotes, found, addressed)
-    _introduced_by_narration(text, quotes, found, patterns, names, referents, on_stage, _focal_gender(text, names))
+    _silent_reply(text, turns, quotes, found, patterns, names)
+    _introduced_by_narration(text, quotes, found, patterns, names, referents, on_stage, focus)
     if rules.turn_taking:
         _turn_taking(turns, quotes, found, addressed, narrated)
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
-    _nearest_mention(turns, quotes, found, addressed, on_stage)
+    # Again for the exchanges that the turn rules have just decided.
+    _silent_reply(text, turns, quotes, found, patterns, names)
+    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects)
     return found
 
 
@@ -381,10 +407,11 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
                 found[i] = Attribution(speaker, "vocative_reply")
 
 
-def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
+def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
-    (people take turns)."""
+    (people take turns). Narration between the two paragraphs that is mostly about the last speaker
+    gives them the next one too: "Marilla worked fiercely. … she went to the stairs." """
     turn_of = {}
     for t, (_, first) in enumerate(turns):
         turn_of[first] = t
@@ -396,9 +423,56 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage) -> None:
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
         if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
-            candidates = [name for name in candidates if name != spoke_last] or candidates
+            if spoke_last in interludes[i] and spoke_last not in addressed[i]:
+                candidates = [spoke_last]
+            else:
+                candidates = [name for name in candidates if name != spoke_last] or candidates
+        if lead_subjects[i] and lead_subjects[i] not in addressed[i]:
+            candidates = [lead_subjects[i]]
         if candidates:
             found[i] = Attribution(candidates[0], "nearest_mention")
+
+
+def _about(mentioned: list[str], named: Collection[str], names: Names, focus: str | None) -> frozenset[str]:
+    """Whom narration is mostly about, given everyone it names or means by a pronoun, in order: those
+    mentioned most. Not the character a third-person story follows when only "she" means her there:
+    the narration follows her throughout, whoever speaks next."""
+    counts = Counter(mentioned)
+    most = max(counts.values(), default=0)
+    return frozenset(
+        name for name, count in counts.items()
+        if count == most and (name in named or names.narrator or not focus or names.gender.get(name) != focus)
+    )
+
+
+def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
+    """ "He made no answer." / "I shook my head.": a paragraph of narration between two paragraphs of
+    speech that opens by saying someone other than the last speaker answered without words hands the
+    turn back to the last speaker. It overrules the introduction read from the same narration ("Cohn
+    said nothing." is not Cohn's cue), but not narration that names anyone else, who may be the one
+    about to speak, nor one ending in a lead-in to the speech ("…, and said,")."""
+    for t in range(1, len(turns)):
+        first = turns[t][1]
+        q = quotes[first]
+        if found[first].rule not in (None, "introduced_by_narration") or turns[t][0] - turns[t - 1][0] != 2:
+            continue
+        spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+        narration = text[quotes[first - 1].after[1] : q.quote.open_start].strip()
+        match = patterns["silent_reply"].match(narration)
+        if not spoke_last or not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
+            continue
+        gender = names.pronoun_gender.get(match.group("who").lower())
+        if gender == NARRATOR_PERSON:
+            silent = names.narrator
+        elif gender:  # "He made no answer.": not the last speaker if they are not a "he"
+            silent = None if names.gender.get(spoke_last, "unknown") in (gender, "unknown") else gender
+        else:
+            silent = names.resolve(match.group("who"), discover=False)
+        if not silent or silent == spoke_last or (match.group("gesture") and silent != names.narrator):
+            continue
+        if {names.of(m.group(0)) for m in names.known.finditer(narration)} <= {silent, spoke_last}:
+            for i in _turn_quotes(turns, quotes, t):
+                found[i] = Attribution(spoke_last, "silent_reply")
 
 
 def _reaction_after(text, quotes, found, patterns, referents) -> None:
@@ -462,7 +536,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
-            # "I nodded." after someone else's line is the narrator's turn; after the narrator's own
+            # "I stood up." after someone else's line is the narrator's turn; after the narrator's own
             # line (or one not yet known) it is a pause before the other's answer.
             speaker = names.narrator if i and found[i - 1].speaker not in (names.narrator, None) else None
         elif gender:

@@ -38,6 +38,8 @@ class AttributionRules:
     female_nouns: tuple[str, ...] = ()
     person_nouns: tuple[str, ...] = ()
     speaker_parts: tuple[str, ...] = ()
+    wordless_replies: tuple[str, ...] = ()
+    narrator_gestures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ ATTRIBUTION_FIELDS: dict[str, Reader] = {
     "female_nouns": _word_list,
     "person_nouns": _word_list,
     "speaker_parts": _word_list,
+    "wordless_replies": _word_list,
+    "narrator_gestures": _word_list,
 }
 def _variant(node, path, problems):
     """An eSpeak NG variant name ("whisper", "f3"), checked against the installed ones."""

@@ -191,7 +191,10 @@ class Mentions:
         earlier, in_sentence, sentence = self._salience.get(name, (0.0, 0.0, self._sentence))
         return (earlier + in_sentence) * _FADE ** (self._sentence - sentence)
 
-    def scan(self, text: str, start: int, end: int) -> None:
+    def scan(self, text: str, start: int, end: int) -> list[tuple[int, str]]:
+        """Sees the characters named (or meant by a pronoun) in text[start:end]; returns them in order,
+        each with where it was named."""
+        seen = []
         self._sentence += 1  # the quote before this narration
         position = start
         for match in self.names.mentioned.finditer(text, start, end):
@@ -202,7 +205,9 @@ class Mentions:
             name = self.latest(gender) if gender else self.names.of(word)
             if name:
                 self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
+                seen.append((match.start(), name))
         self._sentence += len(SENTENCE_END.findall(text, position, end))
+        return seen
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The most salient character of this gender, of equals the last named; before any is named,

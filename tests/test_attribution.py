@@ -144,6 +144,46 @@ def test_last_resort_is_the_character_named_last(fixture_path, rules):
     assert decided(fixture_path, "nearest-mention.txt", rules) == [("Closed, sorry.", "Ida", "nearest_mention")]
 
 
+def test_narration_about_the_last_speaker_gives_them_the_next_line_too(fixture_path, rules):
+    assert decided(fixture_path, "narration-about-the-last-speaker.txt", rules)[-2:] == [
+        ("I'll climb up tomorrow and look at the slates.", "Rowan", "nearest_mention"),
+        # Narration about her, not him: the turn passes as usual.
+        ("Not on your own, you won't.", "Nell", "nearest_mention"),
+    ]
+
+
+def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules):
+    assert decided(fixture_path, "silent-reply.txt", rules) == [
+        ("Will you row out with me tomorrow?", "Nell", "tag_after"),
+        ("You could at least say no.", "Nell", "silent_reply"),
+        ("The tide is wrong,", "Rowan", "tag_after"),
+        # A nod by someone else than the narrator is often the cue for their own line.
+        ("Then the day after.", "Nell", "introduced_by_narration"),
+    ]
+
+
+def test_the_narrator_answering_with_a_gesture_hands_the_turn_back(fixture_path, rules):
+    cast = (ROWAN, Character("Jake", gender="male"))
+    assert decided(fixture_path, "silent-reply-first-person.txt", rules, cast, narrator_character="Jake") == [
+        ("Is the boat ready?", "Rowan", "tag_after"),
+        ("Then we wait for the morning.", "Rowan", "silent_reply"),
+    ]
+
+
+def test_narration_leading_into_a_quote_gives_it_to_whom_it_is_about(fixture_path, rules):
+    # No speech verb, so no tag: still, narration ending "…and gave her opinion:" leads into Ida's words.
+    assert decided(fixture_path, "narration-leads-into-the-quote.txt", rules)[-1] == (
+        "You'll not get out past the bar tonight.", "Ida", "nearest_mention"
+    )
+
+
+def test_the_period_of_a_title_ends_no_sentence(fixture_path, rules):
+    cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"))
+    assert decided(fixture_path, "title-in-the-lead-in.txt", rules, cast)[-1] == (
+        "The tide will not wait for either of you.", "Mr. Hale", "nearest_mention"
+    )
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
@@ -171,7 +211,8 @@ def test_narration_about_the_narrator_introduces_them_only_after_someone_elses_l
         ("Nearly there,", "Rowan", "tag_after"),
         ("My boots are full of water.", "Jake", "introduced_by_narration"),
         ("Then we dry them by the fire,", "Jake", "tag_after"),
-        ("After you.", "Rowan", "nearest_mention"),
+        # "I held the gate open for him.": the one holding the gate says it.
+        ("After you.", "Jake", "nearest_mention"),
     ]
 
 
