@@ -262,7 +262,12 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         if i and narration_paragraph:
             interlude = (quotes[i - 1].after[1], q.before[0])  # from the end of the last quote's paragraph
             named = frozenset(names.of(m.group(0)) for m in names.known.finditer(text, *interlude))
-            in_interlude = [name for at, name in seen if interlude[0] <= at < interlude[1]]
+            # "She sighs." is about someone only if the cast knows her to be a woman: with genders
+            # unknown, "she" falls back on whoever was last on stage.
+            in_interlude = [
+                name for at, name in seen
+                if interlude[0] <= at < interlude[1] and (name in named or names.gender.get(name) in ("male", "female"))
+            ]
             interludes.append(_about(in_interlude, named, names, focus))
         else:
             interludes.append(frozenset())

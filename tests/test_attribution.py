@@ -152,6 +152,15 @@ def test_narration_about_the_last_speaker_gives_them_the_next_line_too(fixture_p
     ]
 
 
+def test_a_pronoun_says_whom_narration_is_about_only_when_their_gender_is_known(fixture_path, rules):
+    # With no genders given, "She sighed." cannot be told from the last speaker, so the turn passes.
+    unknown = (Character("Rowan"), Character("Nell"))
+    for cast in (unknown, (NELL, ROWAN)):
+        assert decided(fixture_path, "pronoun-narration-of-unknown-gender.txt", rules, cast)[-1] == (
+            "Then we will need a ladder.", "Nell", "nearest_mention"
+        )
+
+
 def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules):
     assert decided(fixture_path, "silent-reply.txt", rules) == [
         ("Will you row out with me tomorrow?", "Nell", "tag_after"),
