@@ -33,6 +33,8 @@ _NOT_VERBS = "(?:and|or|nor|of|the|a|an|to|in|at|on|by|for|with|from|is|was|has|
 _EVIDENCE_NEEDED = 2  # sightings (honorific, vocative, action, mention) a name needs without a speech tag
 _PLACE_SHARE = 0.25  # of a name's mentions after "at", "in"… that make it a place
 _DOMINANT = 3  # how many times more often one honorific form must occur to own the bare surname
+_SUBJECT_PRONOUNS = frozenset({"he", "she"})
+_SUBJECT_VOTE = 2  # a subject pronoun after a name counts this many times an object or possessive one
 _PRONOUN_WINDOW = 80  # characters after a name searched for the pronoun that refers back to it
 _GENDER_MARGIN = 2  # pronoun votes one gender needs over the other
 
@@ -183,7 +185,11 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
         found = pronoun.search(rest)
         if found:
             word = found.group(0).lower()
-            votes[" ".join(m.group("name").split())]["male" if word in male else "female"] += 1
+            # "Spike took her hand": "her", "him" and "his" after a name are often someone else, "she"
+            # and "he" most often the one just named.
+            votes[" ".join(m.group("name").split())]["male" if word in male else "female"] += (
+                _SUBJECT_VOTE if word in _SUBJECT_PRONOUNS else 1
+            )
     return votes
 
 

@@ -59,3 +59,10 @@ def test_with_no_cast_given_discovered_characters_speak_in_voices_fitting_their_
     assert voices["Mr. Hale"] in default_pool("male")
     speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
     assert speakers[:3] == ["Mr. Hale", "Margaret", "Mrs. Thornby"]
+
+
+def test_she_after_a_name_outweighs_his_or_her(fixture_path):
+    # "Mara took his cup": his is Jory's. Two "she" against one "his" still say Mara is a woman.
+    text = fixture_path("gender-from-subject-pronouns.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found["Mara"] == "female"
