@@ -548,11 +548,19 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
         if end < len(turns) and _adjacent(turns, end - 1, end):
             continue
         for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
+            # A reply to a name that does not fit the pair: someone else joined in, so the guesses of
+            # the turn rules are kept and only the turns left open are filled.
+            contradicted = any(
+                found[i].rule in _KEPT and found[i].speaker not in (pair.get(t % 2), None)
+                for t in range(first, last + 1) for i in _turn_quotes(turns, quotes, t)
+            )
             for t in range(first, last + 1):
                 speaker = pair.get(t % 2)
                 turn = _turn_quotes(turns, quotes, t)
                 named = _named_in_turn(turns, quotes, narrated, t)
                 if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
+                    continue
+                if contradicted and _speaker_of_turn(turns, quotes, found, t):
                     continue
                 if not any(found[i].rule in _KEPT for i in turn):
                     for i in turn:

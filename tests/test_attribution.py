@@ -147,6 +147,17 @@ def test_the_period_of_a_title_ends_no_sentence(fixture_path, rules):
     )
 
 
+def test_a_third_speaker_at_the_same_parity_as_a_named_reply_does_not_take_its_turns(fixture_path, rules):
+    # Rowan answers to his name, then Ida's tag lands on his parity: she joined in, she did not
+    # speak his lines.
+    assert decided(fixture_path, "third-speaker-joins-a-named-pair.txt", rules)[2:6] == [
+        ("Well?", "Rowan", "vocative_reply"),
+        ("Will you take the boat out tomorrow?", "Nell", "turn_taking"),
+        ("Yes.", "Rowan", "turn_taking"),
+        ("And the nets?", "Nell", "turn_taking"),
+    ]
+
+
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
     cast = (Character("Sir William Lucas", aliases=("Sir William",), gender="male"),)
     assert decided(fixture_path, "name-across-lines.txt", rules, cast) == [
