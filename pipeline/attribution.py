@@ -69,6 +69,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_before": re.compile(
             rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
+        # "…; but Mr. Collins, much offended, laid aside his book, and said,": the subject of the last
+        # clause of narration leading into a quote
+        "lead_in": re.compile(
+            rf"(?:^|[.!?\u2026;]\s+|\n|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b(?=[^.!?;\"\u201c\u201d]*$)"
+        ),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
         # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
@@ -215,10 +220,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             interludes.append(frozenset())
         since = q.before[0] if text[q.before[0] : q.before[1]].strip() or not narration_paragraph else scanned_to
         subject_of_narration = _sentence_subject(text, since, q.quote.open_start, names)
-        # "…, when thus accosted by Miss Bingley," / "Mr. Collins … replied thus,": narration leading
-        # into the quote, whether or not a tag was read in it.
-        leading_in = text[since : q.quote.open_start].rstrip().endswith((",", ":", "-", "\u2014"))
-        lead_subjects.append(subject_of_narration if leading_in else None)
+        lead = text[since : q.quote.open_start].rstrip()
         scanned_to = q.quote.close_end
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
             # Whom the last paragraph's line spoke to is likely to answer: "he replied". Not within a
@@ -236,6 +238,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
         )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
+        # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
+        # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag
+        # was read in it: the subject of its last clause, else of its last sentence.
+        leading_in = lead.endswith((",", ":", "-", "\u2014"))
+        clause = next(reversed(list(patterns["lead_in"].finditer(lead))), None) if leading_in else None
+        lead_subject = who(clause, discover=False) if clause else None
+        lead_subjects.append(lead_subject or (subject_of_narration if leading_in else None))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         for rule in (explicit, beat):
             attribution = rule(q)

@@ -140,6 +140,12 @@ def test_narration_leading_into_a_quote_gives_it_to_whom_it_is_about(fixture_pat
     )
 
 
+def test_narration_leading_into_a_quote_gives_it_to_the_subject_of_its_last_clause(fixture_path, rules):
+    assert decided(fixture_path, "lead-in-last-clause.txt", rules)[-1] == (
+        "You'll not get out past the bar tonight.", "Ida", "nearest_mention"
+    )
+
+
 def test_the_period_of_a_title_ends_no_sentence(fixture_path, rules):
     cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"))
     assert decided(fixture_path, "title-in-the-lead-in.txt", rules, cast)[-1] == (
