@@ -88,6 +88,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_before": re.compile(
             rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
+        # "…; but Mr. Collins, much offended, laid aside his book, and said,": the subject of the last
+        # clause of narration leading into a quote
+        "lead_in": re.compile(
+            rf"(?:^|[.!?\u2026;]\s+|\n|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b(?=[^.!?;\"\u201c\u201d]*$)"
+        ),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
         # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
@@ -281,10 +286,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             # '"Idiot!" said the Queen, …; and, turning to Alice, she went on,': the sentence the last
             # quote's tag began is still about its speaker.
             subject_of_narration = found[i - 1].speaker
-        # "…, when thus accosted by Miss Bingley," / "Mr. Collins … replied thus,": narration leading
-        # into the quote, whether or not a tag was read in it.
-        leading_in = text[since : q.quote.open_start].rstrip().endswith((",", ":", "-", "\u2014"))
-        lead_subjects.append(subject_of_narration if leading_in else None)
+        lead = text[since : q.quote.open_start].rstrip()
         scanned_to = q.quote.close_end
         answering = ()
         if i and q.paragraph - quotes[i - 1].paragraph == 1:
@@ -304,6 +306,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
         )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
+        # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
+        # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag
+        # was read in it: the subject of its last clause, else of its last sentence.
+        leading_in = lead.endswith((",", ":", "-", "\u2014"))
+        clause = next(reversed(list(patterns["lead_in"].finditer(lead))), None) if leading_in else None
+        lead_subject = who(clause, discover=False) if clause else None
+        lead_subjects.append(lead_subject or (subject_of_narration if leading_in else None))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         # A beat after a quote whose paragraph a tag has already given a speaker is most often the
         # listener's: '"…," said Alice. "Are you fond of dogs?" The Mouse did not answer, so …'
@@ -637,11 +646,19 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
         if end < len(turns) and _adjacent(turns, end - 1, end):
             continue
         for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
+            # A reply to a name that does not fit the pair: someone else joined in, so the guesses of
+            # the turn rules are kept and only the turns left open are filled.
+            contradicted = any(
+                found[i].rule in _KEPT and found[i].speaker not in (pair.get(t % 2), None)
+                for t in range(first, last + 1) for i in _turn_quotes(turns, quotes, t)
+            )
             for t in range(first, last + 1):
                 speaker = pair.get(t % 2)
                 turn = _turn_quotes(turns, quotes, t)
                 named = _named_in_turn(turns, quotes, narrated, t)
                 if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
+                    continue
+                if contradicted and _speaker_of_turn(turns, quotes, found, t):
                     continue
                 if not any(found[i].rule in _KEPT for i in turn):
                     for i in turn:

@@ -186,11 +186,28 @@ def test_narration_leading_into_a_quote_gives_it_to_whom_it_is_about(fixture_pat
     )
 
 
+def test_narration_leading_into_a_quote_gives_it_to_the_subject_of_its_last_clause(fixture_path, rules):
+    assert decided(fixture_path, "lead-in-last-clause.txt", rules)[-1] == (
+        "You'll not get out past the bar tonight.", "Ida", "nearest_mention"
+    )
+
+
 def test_the_period_of_a_title_ends_no_sentence(fixture_path, rules):
     cast = (NELL, ROWAN, Character("Mr. Hale", gender="male"))
     assert decided(fixture_path, "title-in-the-lead-in.txt", rules, cast)[-1] == (
         "The tide will not wait for either of you.", "Mr. Hale", "nearest_mention"
     )
+
+
+def test_a_third_speaker_at_the_same_parity_as_a_named_reply_does_not_take_its_turns(fixture_path, rules):
+    # Rowan answers to his name, then Ida's tag lands on his parity: she joined in, she did not
+    # speak his lines.
+    assert decided(fixture_path, "third-speaker-joins-a-named-pair.txt", rules)[2:6] == [
+        ("Well?", "Rowan", "vocative_reply"),
+        ("Will you take the boat out tomorrow?", "Nell", "turn_taking"),
+        ("Yes.", "Rowan", "turn_taking"),
+        ("And the nets?", "Nell", "turn_taking"),
+    ]
 
 
 def test_a_name_broken_across_lines_is_still_the_name(fixture_path, rules):
