@@ -78,7 +78,10 @@ class Names:
         # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
         listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
         listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}){me}{pronouns}(?!\w)")
+        # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
+        kin = "|".join([*_SPOUSES, *_ELDERS])
+        relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
         self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
@@ -199,10 +202,23 @@ class Mentions:
             position = match.end()
             word = match.group(0)
             gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
-            name = self.latest(gender) if gender else self.names.of(word)
+            if match.group("relative"):
+                owner, *_, noun = word.lower().split()
+                name = self.relative(self.latest(POSSESSIVE_GENDER[owner]), noun)
+            else:
+                name = self.latest(gender) if gender else self.names.of(word)
             if name:
                 self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
         self._sentence += len(SENTENCE_END.findall(text, position, end))
+
+    def relative(self, owner: str | None, noun: str) -> str | None:
+        """Whom the cast says is the owner's "father", "aunt" or "wife": of those who may be that elder,
+        the one named last (or the only one); else the owner's spouse."""
+        for elders in self.names.elders(owner, noun):
+            elder = next((name for name in reversed(self.recent) if name in elders), None)
+            if elder or len(elders) == 1:
+                return elder or next(iter(elders))
+        return self.names.spouse(owner, noun) if owner else None
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The most salient character of this gender, of equals the last named; before any is named,
