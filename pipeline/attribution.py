@@ -119,7 +119,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
                 owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 relative = mentions.relative(owner, words[end - 1]) if owner_gender else None
-                # "her mother" is not the "her" it belongs to: that one is named last.
+                # "her mother" is not the "her" it belongs to.
                 return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
 

@@ -1,4 +1,4 @@
-"""The characters a story may name: their names, aliases and descriptions, and who was named last.
+"""The characters a story may name: their names, aliases and descriptions, and whom the narration is about.
 
 ``Names`` knows every name and alias in the cast (and names met later in speech tags); ``Mentions``
 follows the narration to say whom "she" or "the old man" means at a given point.
@@ -244,7 +244,7 @@ class Mentions:
 
 
 def _is_subject(text: str, match: re.Match, gender: str | None) -> bool:
-    """Whether a mention is the subject of its clause. "she" and "he" always are, "her" and "him" never;
+    """Whether a mention is the subject of its clause. "she", "he", "I" always are, "her" and "him" never;
     a name is when nothing but an opening word or punctuation comes before it: not "told Jane"."""
     if gender:
         return match.group(0).lower() in _NOMINATIVE
