@@ -152,13 +152,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
                 # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
                 owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
-                spouse = names.spouse(owner, words[end - 1]) if owner else None
-                for elders in names.elders(owner, words[end - 1]) if owner_gender else ():
-                    elder = next((name for name in reversed(mentions.recent) if name in elders), None)
-                    if elder or len(elders) == 1:
-                        return elder or next(iter(elders))
-                # "her mother" is not the "her" it belongs to: that one is named last.
-                return spouse or mentions.latest(gender, excluding=(owner, *addressed[-1]))
+                relative = mentions.relative(owner, words[end - 1]) if owner_gender else None
+                # "her mother" is not the "her" it belongs to.
+                return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
 
     def explicit(q: QuoteInContext) -> Attribution | None:

@@ -1,4 +1,4 @@
-"""The characters a story may name: their names, aliases and descriptions, and who was named last.
+"""The characters a story may name: their names, aliases and descriptions, and whom the narration is about.
 
 ``Names`` knows every name and alias in the cast (and names met later in speech tags); ``Mentions``
 follows the narration to say whom "she" or "the old man" means at a given point.
@@ -6,6 +6,7 @@ follows the narration to say whom "she" or "the old man" means at a given point.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -78,7 +79,10 @@ class Names:
         # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
         listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
         listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
-        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}){me}{pronouns}(?!\w)")
+        # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
+        kin = "|".join([*_SPOUSES, *_ELDERS])
+        relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
+        self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
         self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
@@ -145,19 +149,17 @@ class Names:
 
 
 _FADE = 0.5  # how much of a mention's weight is left after each sentence
-_SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as the subject of its clause, and as anything else
+_SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as a subject, and as an object
 # Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
 # named this many sentences before the last-named one of their gender can no longer outweigh them.
 _REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
 # The end of a sentence; not the full stop of "Mrs. Lynde".
-_NOT_ABBREVIATED = "".join(rf"(?<!\b{word})" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
-SENTENCE_END = re.compile(rf"(?:{_NOT_ABBREVIATED}\.|[!?\u2026])[\"\u201d\u2019']?\s")
-# Words after which a name begins a clause, so is its subject: "and Lydia was…", "when Jane came…".
-_CLAUSE_OPENERS = frozenset(
-    "and but or nor yet so then when while as though although since till until before after if that "
-    "because whereas where whilst unless once".split()
-)
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
+SENTENCE_END = re.compile(rf"(?:[!?\u2026]|\.{_NOT_ABBREVIATED})[\"\u201d\u2019']?\s")
 _NOMINATIVE = frozenset({"he", "she", "i"})
+# Words that make the name after them an oblique, less prominent than a subject: "a letter to Jane".
+_PREPOSITIONS = frozenset("about at by for from in into of on to toward towards upon with".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
 class Mentions:
@@ -165,7 +167,7 @@ class Mentions:
 
     A pronoun means the most salient character of its gender, not simply the last one named
     (Lappin & Leass 1994): each sentence that mentions them counts, halved with every sentence since,
-    twice as much when they are the subject of a clause as when they are anything else. In
+    twice as much as a subject ("she", a name) as otherwise ("her", "to Jane"). In
     "Elizabeth's mind was eased. She had told Jane everything, and she slept." both "she" are
     Elizabeth, though Jane was named last.
     """
@@ -196,18 +198,33 @@ class Mentions:
         each with where it was named."""
         seen = []
         self._sentence += 1  # the quote before this narration
-        position = start
+        sentence_ends = [found.end() for found in SENTENCE_END.finditer(text, start, end)]
+        counted = 0
         for match in self.names.mentioned.finditer(text, start, end):
-            self._sentence += len(SENTENCE_END.findall(text, position, match.start()))
-            position = match.end()
+            ended = bisect.bisect_right(sentence_ends, match.start())
+            self._sentence += ended - counted
+            counted = ended
             word = match.group(0)
             gender = self.names.pronoun_gender.get(word.lower()) if word not in self.names.canonical else None
-            name = self.latest(gender) if gender else self.names.of(word)
+            if match.group("relative"):
+                owner, *_, noun = word.lower().split()
+                name = self.relative(self.latest(POSSESSIVE_GENDER[owner]), noun)
+            else:
+                name = self.latest(gender) if gender else self.names.of(word)
             if name:
                 self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
                 seen.append((match.start(), name))
-        self._sentence += len(SENTENCE_END.findall(text, position, end))
+        self._sentence += len(sentence_ends) - counted
         return seen
+
+    def relative(self, owner: str | None, noun: str) -> str | None:
+        """Whom the cast says is the owner's "father", "aunt" or "wife": of those who may be that elder,
+        the one named last (or the only one); else the owner's spouse."""
+        for elders in self.names.elders(owner, noun):
+            elder = next((name for name in reversed(self.recent) if name in elders), None)
+            if elder or len(elders) == 1:
+                return elder or next(iter(elders))
+        return self.names.spouse(owner, noun) if owner else None
 
     def latest(self, gender: str, excluding: Collection[str] = ()) -> str | None:
         """The most salient character of this gender, of equals the last named; before any is named,
@@ -218,11 +235,12 @@ class Mentions:
         others = [name for name in reversed(self.recent) if name != self.names.narrator and name not in excluding]
         if gender == "unknown":  # "the stranger said": whoever was last on stage
             return others[0] if others else None
-        of_gender = [name for name in others if self.names.gender.get(name) == gender]
-        if of_gender:
-            last_named = self._salience[of_gender[0]][2]
-            within_reach = itertools.takewhile(lambda name: last_named - self._salience[name][2] < _REACH, of_gender)
-            return max(within_reach, key=self.salience)  # the first of equals: the last named
+        of_gender = (name for name in others if self.names.gender.get(name) == gender)
+        last_named = next(of_gender, None)
+        if last_named:
+            since = self._salience[last_named][2]
+            within_reach = itertools.takewhile(lambda name: since - self._salience[name][2] < _REACH, of_gender)
+            return max((last_named, *within_reach), key=self.salience)  # the first of equals: the last named
         of_gender = [
             name for name, g in self.names.gender.items()
             if g == gender and name != self.names.narrator and name not in excluding
@@ -233,12 +251,9 @@ class Mentions:
 
 
 def _is_subject(text: str, match: re.Match, gender: str | None) -> bool:
-    """Whether a mention is the subject of its clause. "she" and "he" always are, "her" and "him" never;
-    a name is when nothing but an opening word or punctuation comes before it: not "told Jane"."""
+    """Whether a mention counts as the subject of its clause: "she", "he" and "I" do, "her" and "him"
+    do not; a name does unless a preposition comes just before it ("a letter to Jane")."""
     if gender:
         return match.group(0).lower() in _NOMINATIVE
-    before = re.search(r"([A-Za-z]+)\W*$", text[max(0, match.start() - 40) : match.start()])
-    if not before or re.search(r"[.!?;:\u2014\u2026]", text[before.end() : match.start()]):
-        return True
-    word = before.group(1)
-    return word[0].isupper() or word in _CLAUSE_OPENERS
+    before = _WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
+    return not before or before.group(1).lower() not in _PREPOSITIONS

@@ -81,6 +81,20 @@ def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_be
     ]
 
 
+def test_his_wife_in_the_narration_is_his_spouse_for_the_pronoun_after_it(fixture_path, rules):
+    cast = (Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"), IDA)
+    assert decided(fixture_path, "relative-in-narration.txt", rules, cast) == [
+        ("Anything for me?", "Mrs. Hale", "tag_after")
+    ]
+
+
+def test_his_wife_in_the_narration_is_his_spouse_for_the_pronoun_after_it(fixture_path, rules):
+    cast = (Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"), IDA)
+    assert decided(fixture_path, "relative-in-narration.txt", rules, cast) == [
+        ("Anything for me?", "Mrs. Hale", "tag_after")
+    ]
+
+
 def test_descriptions_resolve_to_a_listed_alias_or_the_last_character_they_fit(fixture_path, rules):
     cast = (Character("Rowan", aliases=("the old man",), gender="male"), NELL)
     assert decided(fixture_path, "descriptive-tag.txt", rules, cast) == [

@@ -44,7 +44,7 @@ def test_he_never_means_the_first_person_narrator():
 def test_a_subject_outweighs_a_later_object_of_the_same_gender():
     names = Names(CAST, RULES)
     mentions = Mentions(names)
-    text = "Mr. Hale gave Jake the map. He folded it."
+    text = "The rain had stopped. Mr. Hale spread the wet map on the table and handed it to Jake. He folded it."
     mentions.scan(text, 0, len(text))
     assert mentions.recent[-1] == "Mr. Hale"  # "He" folded it: the subject of the sentence before
     assert mentions.latest("male") == "Mr. Hale"
