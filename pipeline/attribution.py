@@ -328,6 +328,9 @@ def _echoed(inside: str, match: re.Match) -> bool:
 # The end of a sentence or clause, not the point of "Mrs. Sparsit"
 _SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
 _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
+# "He made no answer." / "Cohn said nothing.": narration saying someone kept silent introduces the other
+_SILENT = re.compile(r"\b(?:(?:made|gave|returned) no (?:answer|reply)|(?:was|were|kept|remained) silent|said nothing"
+                     r"|did not (?:answer|reply|speak))\b")
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
@@ -468,6 +471,9 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
                 speaker = next((n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later), None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
+        if _SILENT.search(match.group(0)):
+            # "He made no answer." after her line: not he but she goes on.
+            speaker = found[i - 1].speaker if i and found[i - 1].speaker != speaker else None
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")
 

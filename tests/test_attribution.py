@@ -421,3 +421,10 @@ def test_the_one_heard_speaking_is_the_speaker_whatever_the_verb(fixture_path, r
     assert decided(fixture_path, "overheard-speaker.txt", rules) == [
         ("Is anyone home?", "Ida", "tag_before"),
     ]
+
+
+def test_narration_saying_someone_kept_silent_lets_the_last_speaker_go_on(fixture_path, rules):
+    assert decided(fixture_path, "silence-is-no-introduction.txt", rules) == [
+        ("Did you lock the gate?", "Nell", "tag_after_verb_first"),
+        ("You didn't, did you?", "Nell", "introduced_by_narration"),
+    ]
