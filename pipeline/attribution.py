@@ -54,6 +54,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "tag_after_verb_first": re.compile(
             rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
         ),
+        # "…," was Marilla's dry response / "…," was her answer
+        "tag_after_possessive": re.compile(
+            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))\s+[a-z]+\b(?!['\u2019]s)"
+        ),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
@@ -108,7 +112,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
-        if match.group("desc"):
+        if match.groupdict().get("desc"):
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
@@ -151,8 +155,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return Attribution(names.resolve(q.quote.label, discover=False), "script_line")
         inner_end = text[q.quote.start : q.quote.end].rstrip()
         ends_sentence = inner_end.endswith(".") and not inner_end.endswith("..")
-        for rule in ("tag_after_verb_first", "tag_after"):
-            match = patterns[rule].match(text, q.after[0], q.after[1])
+        for pattern, rule in _TAGS_AFTER_BY_PATTERN:
+            match = patterns[pattern].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
         speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
@@ -332,6 +336,10 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$
 _SILENT = re.compile(r"\b(?:(?:made|gave|returned) no (?:answer|reply)|(?:was|were|kept|remained) silent|said nothing"
                      r"|did not (?:answer|reply|speak))\b")
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
+# The patterns of tags after a quote, most telling first, with the rule each counts for
+_TAGS_AFTER_BY_PATTERN = (
+    ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
+)
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on

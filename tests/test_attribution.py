@@ -428,3 +428,11 @@ def test_narration_saying_someone_kept_silent_lets_the_last_speaker_go_on(fixtur
         ("Did you lock the gate?", "Nell", "tag_after_verb_first"),
         ("You didn't, did you?", "Nell", "introduced_by_narration"),
     ]
+
+
+def test_a_quote_that_was_someones_answer_is_theirs(fixture_path, rules):
+    assert decided(fixture_path, "possessive-tag.txt", rules) == [
+        ("Will it stop by noon?", "Nell", "tag_after_verb_first"),
+        ("It never has yet,", "Ida", "tag_after"),
+        ("Not in March,", "Ida", "tag_after"),
+    ]
