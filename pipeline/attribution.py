@@ -171,7 +171,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             lead_start = max(0, q.quote.open_start - _LEAD)
             lead = text[lead_start : q.quote.open_start].rstrip()
             if lead.endswith((",", ":")):
-                speaker = tag_before(lead_start, lead_start + len(lead))
+                lead_end = lead_start + len(lead)
+                speaker = tag_before(lead_start, lead_end) or participle_tag(lead_start, lead_end)
                 if speaker:
                     return Attribution(speaker, "tag_before")
         return None

@@ -411,8 +411,10 @@ def test_a_beat_after_a_later_quote_of_a_tagged_paragraph_is_the_listeners(fixtu
 def test_a_speech_participle_belongs_to_the_subject_of_its_clause(fixture_path, rules):
     # "…when Rowan threw down his hat …, muttering to himself": Rowan's line, not Nell's, whose
     # name opens the sentence.
+    # The participle may end the paragraph before the quote, and "to Nell" names whom Ida speaks to.
     assert decided(fixture_path, "participle-tag.txt", rules) == [
         ("Let her mend it herself, then.", "Rowan", "tag_before"),
+        ("He'll be back before dark.", "Ida", "tag_before"),
     ]
 
 
