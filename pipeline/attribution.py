@@ -44,7 +44,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = verbs or NOTHING
     pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or NOTHING
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
-    adverb = r"(?:\w+ly\s+)?"
+    # "she quietly said" / "Nell soon added"
+    adverb = r"(?:(?:\w+ly|soon|then|now|still|also|again|at last|at length|once more)\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING

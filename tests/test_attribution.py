@@ -438,3 +438,7 @@ def test_a_quote_that_was_someones_answer_is_theirs(fixture_path, rules):
         ("It never has yet,", "Ida", "tag_after"),
         ("Not in March,", "Ida", "tag_after"),
     ]
+
+
+def test_a_time_adverb_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    assert decided(fixture_path, "adverb-in-tag.txt", rules) == [("Who wants more?", "Nell", "tag_before")]
