@@ -156,13 +156,20 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return Attribution(names.resolve(q.quote.label, discover=False), "script_line")
         inner_end = text[q.quote.start : q.quote.end].rstrip()
         ends_sentence = inner_end.endswith(".") and not inner_end.endswith("..")
+        # The narration before a quote is its own, unless it is the tag of a quote just before in the
+        # paragraph ('"…," he said, "…"'); a tag of its own comes first: in 'When Nell said, "…" Ida
+        # answered, "…"', the narration after the first quote is the second one's.
+        after_a_quote = q.before[0] > 0 and text[q.before[0] - 1] in _CLOSING_MARKS
+        shared = after_a_quote and any(patterns[p].match(text, *q.before) for p, _ in _TAGS_AFTER_BY_PATTERN)
+        before = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
+        if before and not shared:
+            return Attribution(before, "tag_before")
         for pattern, rule in _TAGS_AFTER_BY_PATTERN:
             match = patterns[pattern].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
-        if speaker:
-            return Attribution(speaker, "tag_before")
+        if before:
+            return Attribution(before, "tag_before")
         heard = patterns["overheard"].search(text, q.before[0], q.before[1])
         speaker = who(heard, discover=False) if heard else None
         if speaker:
@@ -337,6 +344,7 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$
 # "He made no answer." / "Cohn said nothing.": narration saying someone kept silent introduces the other
 _SILENT = re.compile(r"\b(?:(?:made|gave|returned) no (?:answer|reply)|(?:was|were|kept|remained) silent|said nothing"
                      r"|did not (?:answer|reply|speak))\b")
+_CLOSING_MARKS = "\"'\u201d\u2019\u00bb"
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
 # The patterns of tags after a quote, most telling first, with the rule each counts for
 _TAGS_AFTER_BY_PATTERN = (

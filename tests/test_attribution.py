@@ -442,3 +442,11 @@ def test_a_quote_that_was_someones_answer_is_theirs(fixture_path, rules):
 
 def test_a_time_adverb_may_part_the_speaker_from_the_verb(fixture_path, rules):
     assert decided(fixture_path, "adverb-in-tag.txt", rules) == [("Who wants more?", "Nell", "tag_before")]
+
+
+def test_a_quote_with_its_own_tag_before_leaves_the_narration_after_it_to_the_next(fixture_path, rules):
+    # 'When Nell said, "…," Ida answered, "…"': "Ida answered" tags the second quote, not the first.
+    assert decided(fixture_path, "tag-before-and-after.txt", rules) == [
+        ("The kettle's boiling,", "Nell", "tag_before"),
+        ("Then take it off the stove.", "Ida", "tag_before"),
+    ]
