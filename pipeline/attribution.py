@@ -299,7 +299,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
-    _same_paragraph(quotes, found)
+    _same_paragraph(quotes, found, subjects_before)
     _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
@@ -496,14 +496,20 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             found[i] = Attribution(speaker, "introduced_by_narration")
 
 
-def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
-    """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues."""
+def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
+    """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues.
+
+    The speaker carries on through the paragraph's untagged quotes that follow, unless the narration
+    just before one of them has a subject of its own ("…" Nell laughed. Ida shook her head. "…").
+    """
     for i, q in enumerate(quotes):
         if found[i].speaker:
             continue
+        own_subject = subjects_before[i] and subjects_before[i].speaker
         neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph]
         for j in neighbours:
-            if found[j].speaker and found[j].rule != "same_paragraph":
+            carried_on = j < i and not own_subject
+            if found[j].speaker and (found[j].rule != "same_paragraph" or carried_on):
                 found[i] = Attribution(found[j].speaker, "same_paragraph")
                 break
 

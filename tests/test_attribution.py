@@ -450,3 +450,11 @@ def test_a_quote_with_its_own_tag_before_leaves_the_narration_after_it_to_the_ne
         ("The kettle's boiling,", "Nell", "tag_before"),
         ("Then take it off the stove.", "Ida", "tag_before"),
     ]
+
+
+def test_a_tagged_speaker_carries_on_through_the_paragraphs_untagged_quotes(fixture_path, rules):
+    assert decided(fixture_path, "speaker-carries-on-in-paragraph.txt", rules) == [
+        ("Stop,", "Nell", "tag_after_verb_first"),
+        ("Listen.", "Nell", "same_paragraph"),
+        ("Can you hear it? Someone is at the gate.", "Nell", "same_paragraph"),
+    ]
