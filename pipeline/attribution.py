@@ -67,9 +67,9 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
-        # Ida, who had been watching, called out: "…"
+        # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
         "tag_before": re.compile(
-            rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
+            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
             rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
@@ -190,6 +190,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
         match = patterns["tag_before"].search(text, start, end)
         while match:
+            if (match.group("who") or "").lower() in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
+                match = patterns["tag_before"].search(text, match.start() + 1, end)
+                continue
             subject_end = match.end("who") if match.group("who") else match.end("desc")
             speaker = who(match, objects=_named_in(text, subject_end, end, names))
             if speaker:

@@ -458,3 +458,11 @@ def test_a_tagged_speaker_carries_on_through_the_paragraphs_untagged_quotes(fixt
         ("Listen.", "Nell", "same_paragraph"),
         ("Can you hear it? Someone is at the gate.", "Nell", "same_paragraph"),
     ]
+
+
+def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    # "looked at her, and, dropping it…, said": "her" is never the one who speaks.
+    assert decided(fixture_path, "tag-after-an-aside.txt", rules) == [
+        ("The kettle is boiling over!", "Ida", "tag_before"),
+        ("I'll see to it.", "Rowan", "action_before"),
+    ]
