@@ -460,8 +460,8 @@ def _focal_gender(text: str, names: Names) -> str | None:
 def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, on_stage, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
-    speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." or "Nell turned to him and remarked:" then a paragraph of speech.) Only
+    when the paragraph before held no speech, so that exchanges are left to turn-taking.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -471,7 +471,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
         if found[i].speaker or not first_in_paragraph or not gap_is_narration or q.before[0] != q.quote.open_start:
             continue
         lead = text[max(0, q.quote.open_start - 400) : q.quote.open_start].rstrip()
-        if not lead or lead[-1] not in ".!?\u2026":
+        if not lead or lead[-1] not in ".!?:\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
         if not match or not match.group("who"):

@@ -466,3 +466,9 @@ def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path
         ("The kettle is boiling over!", "Ida", "tag_before"),
         ("I'll see to it.", "Rowan", "action_before"),
     ]
+
+
+def test_narration_ending_in_a_colon_introduces_its_subject(fixture_path, rules):
+    assert decided(fixture_path, "narration-ending-in-a-colon.txt", rules) == [
+        ("You might have waited.", "Ida", "introduced_by_narration"),
+    ]
