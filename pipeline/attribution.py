@@ -70,7 +70,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
         "tag_before": re.compile(
             rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
-            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+            rf"{adverb}(?P<verb>{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
         # speaks, whatever the verb
@@ -186,18 +186,20 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return None
 
     def tag_before(start: int, end: int) -> str | None:
-        """The speaker of the first "NAME said," ending the narration that resolves to someone:
-        in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
+        """The speaker of the "NAME said," ending the narration that resolves to someone, the verb
+        nearest the quote first: in "Nell thought it late, and Rowan said," Rowan speaks; in "At the door
+        he said," the capitalised "At" is no one, and "he" is the speaker."""
+        matches = []
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            if (match.group("who") or "").lower() in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
-                match = patterns["tag_before"].search(text, match.start() + 1, end)
-                continue
+            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
+                matches.append(match)
+            match = patterns["tag_before"].search(text, match.start() + 1, end)
+        for match in sorted(matches, key=lambda m: -m.start("verb")):
             subject_end = match.end("who") if match.group("who") else match.end("desc")
             speaker = who(match, objects=_named_in(text, subject_end, end, names))
             if speaker:
                 return speaker
-            match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
 
     def participle_tag(start: int, end: int) -> str | None:

@@ -472,3 +472,8 @@ def test_narration_ending_in_a_colon_introduces_its_subject(fixture_path, rules)
     assert decided(fixture_path, "narration-ending-in-a-colon.txt", rules) == [
         ("You might have waited.", "Ida", "introduced_by_narration"),
     ]
+
+
+def test_of_two_tags_before_a_quote_the_nearer_names_the_speaker(fixture_path, rules):
+    # "Nell thought …, and Rowan … said:": the thought is Nell's, the words Rowan's.
+    assert decided(fixture_path, "tag-nearest-the-quote.txt", rules) == [("Time we went home.", "Rowan", "tag_before")]
