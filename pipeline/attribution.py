@@ -57,7 +57,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         ),
         # "…," was Marilla's dry response / "…," was her answer
         "tag_after_possessive": re.compile(
-            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))\s+[a-z]+\b(?!['\u2019]s)"
+            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
+            rf"\s+[a-z]+\b(?!['\u2019]s)"
         ),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
@@ -491,7 +492,8 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # Never someone named after the pronoun: "She turned to Frances." introduces the other woman.
             later = _named_in(lead, match.end("who"), len(lead), names)
             if speaker in later:
-                speaker = next((n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later), None)
+                others = (n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later)
+                speaker = next(others, None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
         if _SILENT.search(match.group(0)):
