@@ -44,7 +44,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     verbs = verbs or NOTHING
     pronouns = "|".join(re.escape(p) for p in names.pronoun_gender) or NOTHING
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
-    adverb = r"(?:\w+ly\s+)?"
+    # "she quietly said" / "Nell soon added"
+    adverb = r"(?:(?:\w+ly|soon|then|now|still|also|again|at last|at length|once more)\s+)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
@@ -58,6 +59,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "tag_after_verb_first": re.compile(
             rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
         ),
+        # "…," was Marilla's dry response / "…," was her answer
+        "tag_after_possessive": re.compile(
+            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
+            rf"\s+[a-z]+\b(?!['\u2019]s)"
+        ),
         # "…," Tara said / "…," she asks quietly
         "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
@@ -66,10 +72,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
-        # Ida, who had been watching, called out: "…"
+        # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
         "tag_before": re.compile(
-            rf"\b{who}(?:,\s+who\b[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
-            rf"{adverb}(?:{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
+            rf"{adverb}(?P<verb>{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
         # speaks, whatever the verb
@@ -122,7 +128,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
-        if match.group("desc"):
+        if match.groupdict().get("desc"):
             return described(match.group("desc"))
         word = match.group("who")
         gender = names.pronoun_gender.get(word.lower())
@@ -162,13 +168,20 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             return Attribution(names.resolve(q.quote.label, discover=False), "script_line")
         inner_end = text[q.quote.start : q.quote.end].rstrip()
         ends_sentence = inner_end.endswith(".") and not inner_end.endswith("..")
-        for rule in ("tag_after_verb_first", "tag_after"):
-            match = patterns[rule].match(text, q.after[0], q.after[1])
+        # The narration before a quote is its own, unless it is the tag of a quote just before in the
+        # paragraph ('"…," he said, "…"'); a tag of its own comes first: in 'When Nell said, "…" Ida
+        # answered, "…"', the narration after the first quote is the second one's.
+        after_a_quote = q.before[0] > 0 and text[q.before[0] - 1] in _CLOSING_MARKS
+        shared = after_a_quote and any(patterns[p].match(text, *q.before) for p, _ in _TAGS_AFTER_BY_PATTERN)
+        before = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
+        if before and not shared:
+            return Attribution(before, "tag_before")
+        for pattern, rule in _TAGS_AFTER_BY_PATTERN:
+            match = patterns[pattern].match(text, q.after[0], q.after[1])
             if match and not ends_sentence:
                 return Attribution(who(match), rule)
-        speaker = tag_before(q.before[0], q.before[1]) or participle_tag(q.before[0], q.before[1])
-        if speaker:
-            return Attribution(speaker, "tag_before")
+        if before:
+            return Attribution(before, "tag_before")
         heard = patterns["overheard"].search(text, q.before[0], q.before[1])
         speaker = who(heard, discover=False) if heard else None
         if speaker:
@@ -178,21 +191,27 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             lead_start = max(0, q.quote.open_start - _LEAD)
             lead = text[lead_start : q.quote.open_start].rstrip()
             if lead.endswith((",", ":")):
-                speaker = tag_before(lead_start, lead_start + len(lead))
+                lead_end = lead_start + len(lead)
+                speaker = tag_before(lead_start, lead_end) or participle_tag(lead_start, lead_end)
                 if speaker:
                     return Attribution(speaker, "tag_before")
         return None
 
     def tag_before(start: int, end: int) -> str | None:
-        """The speaker of the first "NAME said," ending the narration that resolves to someone:
-        in "At the door he said," the capitalised "At" is no one, and "he" is the speaker."""
+        """The speaker of the "NAME said," ending the narration that resolves to someone, the verb
+        nearest the quote first: in "Nell thought it late, and Rowan said," Rowan speaks; in "At the door
+        he said," the capitalised "At" is no one, and "he" is the speaker."""
+        matches = []
         match = patterns["tag_before"].search(text, start, end)
         while match:
+            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
+                matches.append(match)
+            match = patterns["tag_before"].search(text, match.start() + 1, end)
+        for match in sorted(matches, key=lambda m: -m.start("verb")):
             subject_end = match.end("who") if match.group("who") else match.end("desc")
             speaker = who(match, objects=_named_in(text, subject_end, end, names))
             if speaker:
                 return speaker
-            match = patterns["tag_before"].search(text, match.start() + 1, end)
         return None
 
     def participle_tag(start: int, end: int) -> str | None:
@@ -323,7 +342,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
-    _same_paragraph(quotes, found)
+    _same_paragraph(quotes, found, subjects_before)
     _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
@@ -372,7 +391,15 @@ def _echoed(inside: str, match: re.Match) -> bool:
 # The end of a sentence or clause, not the point of "Mrs. Sparsit"
 _SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
 _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
+# "He made no answer." / "Cohn said nothing.": narration saying someone kept silent introduces the other
+_SILENT = re.compile(r"\b(?:(?:made|gave|returned) no (?:answer|reply)|(?:was|were|kept|remained) silent|said nothing"
+                     r"|did not (?:answer|reply|speak))\b")
+_CLOSING_MARKS = "\"'\u201d\u2019\u00bb"
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
+# The patterns of tags after a quote, most telling first, with the rule each counts for
+_TAGS_AFTER_BY_PATTERN = (
+    ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
+)
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
@@ -528,8 +555,8 @@ def _focal_gender(text: str, names: Names) -> str | None:
 def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, on_stage, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
-    speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." or "Nell turned to him and remarked:" then a paragraph of speech.) Only
+    when the paragraph before held no speech, so that exchanges are left to turn-taking.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -539,7 +566,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
         if found[i].speaker or not first_in_paragraph or not gap_is_narration or q.before[0] != q.quote.open_start:
             continue
         lead = text[max(0, q.quote.open_start - 400) : q.quote.open_start].rstrip()
-        if not lead or lead[-1] not in ".!?\u2026":
+        if not lead or lead[-1] not in ".!?:\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
         if not match or not match.group("who"):
@@ -557,21 +584,31 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # Never someone named after the pronoun: "She turned to Frances." introduces the other woman.
             later = _named_in(lead, match.end("who"), len(lead), names)
             if speaker in later:
-                speaker = next((n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later), None)
+                others = (n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later)
+                speaker = next(others, None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
+        if _SILENT.search(match.group(0)):
+            # "He made no answer." after her line: not he but she goes on.
+            speaker = found[i - 1].speaker if i and found[i - 1].speaker != speaker else None
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")
 
 
-def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution]) -> None:
-    """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues."""
+def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
+    """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues.
+
+    The speaker carries on through the paragraph's untagged quotes that follow, unless the narration
+    just before one of them has a subject of its own ("…" Nell laughed. Ida shook her head. "…").
+    """
     for i, q in enumerate(quotes):
         if found[i].speaker:
             continue
+        own_subject = subjects_before[i] and subjects_before[i].speaker
         neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph]
         for j in neighbours:
-            if found[j].speaker and found[j].rule != "same_paragraph":
+            carried_on = j < i and not own_subject
+            if found[j].speaker and (found[j].rule != "same_paragraph" or carried_on):
                 found[i] = Attribution(found[j].speaker, "same_paragraph")
                 break
 

@@ -529,8 +529,10 @@ def test_a_beat_after_a_later_quote_of_a_tagged_paragraph_is_the_listeners(fixtu
 def test_a_speech_participle_belongs_to_the_subject_of_its_clause(fixture_path, rules):
     # "…when Rowan threw down his hat …, muttering to himself": Rowan's line, not Nell's, whose
     # name opens the sentence.
+    # The participle may end the paragraph before the quote, and "to Nell" names whom Ida speaks to.
     assert decided(fixture_path, "participle-tag.txt", rules) == [
         ("Let her mend it herself, then.", "Rowan", "tag_before"),
+        ("He'll be back before dark.", "Ida", "tag_before"),
     ]
 
 
@@ -539,3 +541,57 @@ def test_the_one_heard_speaking_is_the_speaker_whatever_the_verb(fixture_path, r
     assert decided(fixture_path, "overheard-speaker.txt", rules) == [
         ("Is anyone home?", "Ida", "tag_before"),
     ]
+
+
+def test_narration_saying_someone_kept_silent_lets_the_last_speaker_go_on(fixture_path, rules):
+    assert decided(fixture_path, "silence-is-no-introduction.txt", rules) == [
+        ("Did you lock the gate?", "Nell", "tag_after_verb_first"),
+        ("You didn't, did you?", "Nell", "introduced_by_narration"),
+    ]
+
+
+def test_a_quote_that_was_someones_answer_is_theirs(fixture_path, rules):
+    assert decided(fixture_path, "possessive-tag.txt", rules) == [
+        ("Will it stop by noon?", "Nell", "tag_after_verb_first"),
+        ("It never has yet,", "Ida", "tag_after"),
+        ("Not in March,", "Ida", "tag_after"),
+    ]
+
+
+def test_a_time_adverb_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    assert decided(fixture_path, "adverb-in-tag.txt", rules) == [("Who wants more?", "Nell", "tag_before")]
+
+
+def test_a_quote_with_its_own_tag_before_leaves_the_narration_after_it_to_the_next(fixture_path, rules):
+    # 'When Nell said, "…," Ida answered, "…"': "Ida answered" tags the second quote, not the first.
+    assert decided(fixture_path, "tag-before-and-after.txt", rules) == [
+        ("The kettle's boiling,", "Nell", "tag_before"),
+        ("Then take it off the stove.", "Ida", "tag_before"),
+    ]
+
+
+def test_a_tagged_speaker_carries_on_through_the_paragraphs_untagged_quotes(fixture_path, rules):
+    assert decided(fixture_path, "speaker-carries-on-in-paragraph.txt", rules) == [
+        ("Stop,", "Nell", "tag_after_verb_first"),
+        ("Listen.", "Nell", "same_paragraph"),
+        ("Can you hear it? Someone is at the gate.", "Nell", "same_paragraph"),
+    ]
+
+
+def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path, rules):
+    # "looked at her, and, dropping it…, said": "her" is never the one who speaks.
+    assert decided(fixture_path, "tag-after-an-aside.txt", rules) == [
+        ("The kettle is boiling over!", "Ida", "tag_before"),
+        ("I'll see to it.", "Rowan", "action_before"),
+    ]
+
+
+def test_narration_ending_in_a_colon_introduces_its_subject(fixture_path, rules):
+    assert decided(fixture_path, "narration-ending-in-a-colon.txt", rules) == [
+        ("You might have waited.", "Ida", "introduced_by_narration"),
+    ]
+
+
+def test_of_two_tags_before_a_quote_the_nearer_names_the_speaker(fixture_path, rules):
+    # "Nell thought …, and Rowan … said:": the thought is Nell's, the words Rowan's.
+    assert decided(fixture_path, "tag-nearest-the-quote.txt", rules) == [("Time we went home.", "Rowan", "tag_before")]
