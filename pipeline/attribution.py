@@ -391,9 +391,6 @@ def _echoed(inside: str, match: re.Match) -> bool:
 # The end of a sentence or clause, not the point of "Mrs. Sparsit"
 _SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
 _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
-# "He made no answer." / "Cohn said nothing.": narration saying someone kept silent introduces the other
-_SILENT = re.compile(r"\b(?:(?:made|gave|returned) no (?:answer|reply)|(?:was|were|kept|remained) silent|said nothing"
-                     r"|did not (?:answer|reply|speak))\b")
 _CLOSING_MARKS = "\"'\u201d\u2019\u00bb"
 _TAGS_AFTER = ("tag_after_verb_first", "tag_after")  # the rules of tags that follow their quote
 # The patterns of tags after a quote, most telling first, with the rule each counts for
@@ -555,8 +552,9 @@ def _focal_gender(text: str, names: Names) -> str | None:
 def _introduced_by_narration(text, quotes, found, patterns, names: Names, referents, on_stage, focus) -> None:
     """An untagged quote opening a paragraph right after narration about a character is theirs.
 
-    ("Nell cleared her throat." or "Nell turned to him and remarked:" then a paragraph of speech.) Only
-    when the paragraph before held no speech, so that exchanges are left to turn-taking.
+    ("Nell cleared her throat." then a paragraph of speech.) Only when the paragraph before held no
+    speech, so that exchanges are left to turn-taking. Narration ending in "remarked:" is a lead-in,
+    read by the last resort.
     """
     previous_quote_paragraph = -2
     for i, q in enumerate(quotes):
@@ -566,7 +564,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
         if found[i].speaker or not first_in_paragraph or not gap_is_narration or q.before[0] != q.quote.open_start:
             continue
         lead = text[max(0, q.quote.open_start - 400) : q.quote.open_start].rstrip()
-        if not lead or lead[-1] not in ".!?:\u2026":
+        if not lead or lead[-1] not in ".!?\u2026":
             continue
         match = patterns["action_before"].search(lead[: -1])
         if not match or not match.group("who"):
@@ -588,9 +586,6 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
                 speaker = next(others, None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
-        if _SILENT.search(match.group(0)):
-            # "He made no answer." after her line: not he but she goes on.
-            speaker = found[i - 1].speaker if i and found[i - 1].speaker != speaker else None
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")
 

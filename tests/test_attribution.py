@@ -546,7 +546,7 @@ def test_the_one_heard_speaking_is_the_speaker_whatever_the_verb(fixture_path, r
 def test_narration_saying_someone_kept_silent_lets_the_last_speaker_go_on(fixture_path, rules):
     assert decided(fixture_path, "silence-is-no-introduction.txt", rules) == [
         ("Did you lock the gate?", "Nell", "tag_after_verb_first"),
-        ("You didn't, did you?", "Nell", "introduced_by_narration"),
+        ("You didn't, did you?", "Nell", "silent_reply"),
     ]
 
 
@@ -586,9 +586,10 @@ def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path
     ]
 
 
-def test_narration_ending_in_a_colon_introduces_its_subject(fixture_path, rules):
+def test_narration_ending_in_a_colon_leads_into_its_subjects_words(fixture_path, rules):
+    # Read by the last resort's lead-in: the subject of the clause "remarked:" ends.
     assert decided(fixture_path, "narration-ending-in-a-colon.txt", rules) == [
-        ("You might have waited.", "Ida", "introduced_by_narration"),
+        ("You might have waited.", "Ida", "nearest_mention"),
     ]
 
 
