@@ -338,8 +338,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
     # Again for the exchanges that the turn rules have just decided.
-    _silent_reply(text, turns, quotes, found, patterns, names)
-    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects)
+    held = _silent_reply(text, turns, quotes, found, patterns, names)
+    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held)
     return found
 
 
@@ -417,7 +417,7 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
                 found[i] = Attribution(speaker, "vocative_reply")
 
 
-def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects) -> None:
+def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held=()) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
     (people take turns). Narration between the two paragraphs that is mostly about the last speaker
@@ -433,6 +433,9 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
         if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+            if spoke_last and t in held:  # "He made no answer.": the last speaker goes on
+                found[i] = Attribution(spoke_last, "silent_reply")
+                continue
             if spoke_last in interludes[i] and spoke_last not in addressed[i]:
                 candidates = [spoke_last]
             else:
@@ -455,12 +458,16 @@ def _about(mentioned: list[str], named: Collection[str], names: Names, focus: st
     )
 
 
-def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
+def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> list[int]:
     """ "He made no answer." / "I shook my head.": a paragraph of narration between two paragraphs of
     speech that opens by saying someone other than the last speaker answered without words hands the
     turn back to the last speaker. It overrules the introduction read from the same narration ("Cohn
     said nothing." is not Cohn's cue), but not narration that names anyone else, who may be the one
-    about to speak, nor one ending in a lead-in to the speech ("…, and said,")."""
+    about to speak, nor one ending in a lead-in to the speech ("…, and said,").
+
+    Returns the turns handed back to a last speaker not yet known, for the last resort: whoever it
+    gives the line before the silence keeps the line after it."""
+    held = []
     for t in range(1, len(turns)):
         first = turns[t][1]
         q = quotes[first]
@@ -469,11 +476,13 @@ def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
         spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
         narration = text[quotes[first - 1].after[1] : q.quote.open_start].strip()
         match = patterns["silent_reply"].match(narration)
-        if not spoke_last or not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
+        if not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
             silent = names.narrator
+        elif gender and not spoke_last:
+            silent = gender
         elif gender:  # "He made no answer.": not the last speaker if they are not a "he"
             silent = None if names.gender.get(spoke_last, "unknown") in (gender, "unknown") else gender
         else:
@@ -482,7 +491,10 @@ def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
             continue
         if {names.of(m.group(0)) for m in names.known.finditer(narration)} <= {silent, spoke_last}:
             for i in _turn_quotes(turns, quotes, t):
-                found[i] = Attribution(spoke_last, "silent_reply")
+                found[i] = Attribution(spoke_last, "silent_reply" if spoke_last else None)
+            if not spoke_last:
+                held.append(t)
+    return held
 
 
 def _reaction_after(text, quotes, found, patterns, referents) -> None:

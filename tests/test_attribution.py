@@ -185,6 +185,14 @@ def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules
     ]
 
 
+def test_an_answer_without_words_hands_the_turn_back_to_a_speaker_only_guessed(fixture_path, rules):
+    # No tag says who spoke first; whoever the last resort gives that line keeps the one after the silence.
+    assert decided(fixture_path, "silent-reply-untagged.txt", rules) == [
+        ("The wind has dropped at last.", "Nell", "nearest_mention"),
+        ("We could take the boat round to the point before dark.", "Nell", "silent_reply"),
+    ]
+
+
 def test_the_narrator_answering_with_a_gesture_hands_the_turn_back(fixture_path, rules):
     cast = (ROWAN, Character("Jake", gender="male"))
     assert decided(fixture_path, "silent-reply-first-person.txt", rules, cast, narrator_character="Jake") == [
