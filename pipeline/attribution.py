@@ -16,6 +16,8 @@ from .config import AttributionRules
 from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
 from .quotes import Quote
 
+# After a full stop, not that of "Mr. Giles"
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.\s)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
 # Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
 _OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -99,9 +101,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "silent_reply": re.compile(
             rf"{_OPENER}(?P<who>{names.any_name}|(?i:{pronouns}))\s+{adverb}(?:{wordless}|(?P<gesture>{gestures}))\b"
         ),
-        # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
+        # "Tara, come here." / "Come here, Mr. Giles!" / "Sit down. Tara, listen.": a name set off by a
+        # comma is the person addressed
         "vocative": re.compile(
-            rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
+            rf"(?:^|(?<=,\s)|(?<=!\s)|(?<=\?\s)|(?<=\.\s){_NOT_ABBREVIATED}|(?<=[Oo]h\s)|(?<=[Dd]ear\s))"
+            rf"(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
         ),
     }
 

@@ -185,6 +185,14 @@ def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules
     ]
 
 
+def test_a_name_opening_a_sentence_or_a_line_inside_a_quote_is_the_person_addressed(fixture_path, rules):
+    # "Rowan," after a full stop and a line break is called on to answer; "Mrs. / Hale," is only mentioned.
+    cast = (NELL, ROWAN, Character("Mrs. Hale", aliases=("Hale",), gender="female"))
+    assert [speaker for _, speaker, _ in decided(fixture_path, "vocative-after-full-stop.txt", rules, cast)][1:] == [
+        "Nell", "Rowan"
+    ]
+
+
 def test_an_answer_without_words_hands_the_turn_back_to_a_speaker_only_guessed(fixture_path, rules):
     # No tag says who spoke first; whoever the last resort gives that line keeps the one after the silence.
     assert decided(fixture_path, "silent-reply-untagged.txt", rules) == [
