@@ -670,6 +670,8 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
                 named = _named_in_turn(turns, quotes, narrated, t)
                 if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
                     continue
+                if quotes[turns[t][1]].continues and found[turns[t][1]].speaker:
+                    continue  # a speech carried on from the paragraph before is that paragraph's speaker's
                 if contradicted and _speaker_of_turn(turns, quotes, found, t):
                     continue
                 if not any(found[i].rule in _KEPT for i in turn):

@@ -193,6 +193,13 @@ def test_a_name_opening_a_sentence_or_a_line_inside_a_quote_is_the_person_addres
     ]
 
 
+def test_alternation_leaves_a_speech_carried_on_over_paragraphs_to_its_speaker(fixture_path, rules):
+    # Nell's story runs over three paragraphs; the second is hers, not Rowan's turn by parity.
+    assert [speaker for _, speaker, _ in decided(fixture_path, "continued-speech-in-exchange.txt", rules)] == [
+        "Rowan", "Nell", "Rowan", "Nell", "Nell", "Nell", "Rowan"
+    ]
+
+
 def test_an_answer_without_words_hands_the_turn_back_to_a_speaker_only_guessed(fixture_path, rules):
     # No tag says who spoke first; whoever the last resort gives that line keeps the one after the silence.
     assert decided(fixture_path, "silent-reply-untagged.txt", rules) == [
