@@ -653,19 +653,23 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
     addresses one person by name says that person speaks the other turns, where no tag says otherwise.
     When only one of the two is known, only that one's turns are filled.
     """
+    # Whose turn by parity: a paragraph carrying on the speech of the one before is the same turn.
+    parity = [0] * len(turns)
+    for t in range(1, len(turns)):
+        parity[t] = parity[t - 1] if quotes[turns[t][1]].continues else 1 - parity[t - 1]
     start = 0
     for end in range(1, len(turns) + 1):
         if end < len(turns) and _adjacent(turns, end - 1, end):
             continue
-        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
+        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end), parity):
             # A reply to a name that does not fit the pair: someone else joined in, so the guesses of
             # the turn rules are kept and only the turns left open are filled.
             contradicted = any(
-                found[i].rule in _KEPT and found[i].speaker not in (pair.get(t % 2), None)
+                found[i].rule in _KEPT and found[i].speaker not in (pair.get(parity[t]), None)
                 for t in range(first, last + 1) for i in _turn_quotes(turns, quotes, t)
             )
             for t in range(first, last + 1):
-                speaker = pair.get(t % 2)
+                speaker = pair.get(parity[t])
                 turn = _turn_quotes(turns, quotes, t)
                 named = _named_in_turn(turns, quotes, narrated, t)
                 if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
@@ -681,12 +685,13 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
         start = end
 
 
-def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, int, dict[int, str]]]:
-    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker)."""
+def _exchanges(turns, quotes, found, addressed, run: range, parities: list[int]) -> list[tuple[int, int, dict]]:
+    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker), given
+    the parity of each turn."""
     exchanges: list[tuple[list[int], dict[int, str]]] = []  # (anchored turns, parity -> speaker)
     for t in run:
         speaker = _anchor_of_turn(turns, quotes, found, t)
-        parity = t % 2
+        parity = parities[t]
         soft = False
         if not speaker:
             named = _named_in_turn(turns, quotes, addressed, t)

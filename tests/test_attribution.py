@@ -200,6 +200,12 @@ def test_alternation_leaves_a_speech_carried_on_over_paragraphs_to_its_speaker(f
     ]
 
 
+def test_a_speech_carried_on_over_two_paragraphs_is_one_turn_of_the_exchange(fixture_path, rules):
+    # Rowan, Nell, Rowan, Nell (two paragraphs), Rowan, Nell: the last tag fits the exchange, which
+    # gives the untagged line before it to Rowan.
+    assert decided(fixture_path, "continued-speech-parity.txt", rules)[-2] == ("You were lucky.", "Rowan", "alternation")
+
+
 def test_an_answer_without_words_hands_the_turn_back_to_a_speaker_only_guessed(fixture_path, rules):
     # No tag says who spoke first; whoever the last resort gives that line keeps the one after the silence.
     assert decided(fixture_path, "silent-reply-untagged.txt", rules) == [
