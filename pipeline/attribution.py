@@ -16,6 +16,8 @@ from .config import AttributionRules
 from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
 from .quotes import Quote
 
+# After a full stop, not that of "Mr. Giles"
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.\s)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
 # Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
 _OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
 # Words that may open a sentence before its subject: "Finally Marilla stepped in."
@@ -105,9 +107,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "silent_reply": re.compile(
             rf"{_OPENER}(?P<who>{names.any_name}|(?i:{pronouns}))\s+{adverb}(?:{wordless}|(?P<gesture>{gestures}))\b"
         ),
-        # "Tara, come here." / "Come here, Mr. Giles!": a name set off by a comma is the person addressed
+        # "Tara, come here." / "Come here, Mr. Giles!" / "Sit down. Tara, listen.": a name set off by a
+        # comma is the person addressed
         "vocative": re.compile(
-            rf"(?:^|(?<=, )|(?<=! )|(?<=\? )|(?<=[Oo]h )|(?<=[Dd]ear ))(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
+            rf"(?:^|(?<=,\s)|(?<=!\s)|(?<=\?\s)|(?<=\.\s){_NOT_ABBREVIATED}|(?<=[Oo]h\s)|(?<=[Dd]ear\s))"
+            rf"(?P<name>{names.known_pattern})(?=\s*(?:[,.!?;\u2014\u2026]|$))"
         ),
     }
 
@@ -357,8 +361,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     if rules.turn_taking:
         _alternation(turns, quotes, found, addressed, narrated)
     # Again for the exchanges that the turn rules have just decided.
-    _silent_reply(text, turns, quotes, found, patterns, names)
-    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects)
+    held = _silent_reply(text, turns, quotes, found, patterns, names)
+    _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held)
     return found
 
 
@@ -441,7 +445,7 @@ def _vocative_reply(turns, quotes, found, addressed) -> None:
                 found[i] = Attribution(speaker, "vocative_reply")
 
 
-def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects) -> None:
+def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held=()) -> None:
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
     (people take turns). Narration between the two paragraphs that is mostly about the last speaker
@@ -457,6 +461,9 @@ def _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead
         candidates = [name for name in reversed(on_stage[i]) if name not in addressed[i]]
         if t > 0 and turns[t][1] == i and _adjacent(turns, t - 1, t, _CONVERSATION_GAP):
             spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
+            if spoke_last and t in held:  # "He made no answer.": the last speaker goes on
+                found[i] = Attribution(spoke_last, "silent_reply")
+                continue
             if spoke_last in interludes[i] and spoke_last not in addressed[i]:
                 candidates = [spoke_last]
             else:
@@ -479,12 +486,16 @@ def _about(mentioned: list[str], named: Collection[str], names: Names, focus: st
     )
 
 
-def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
+def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> list[int]:
     """ "He made no answer." / "I shook my head.": a paragraph of narration between two paragraphs of
     speech that opens by saying someone other than the last speaker answered without words hands the
     turn back to the last speaker. It overrules the introduction read from the same narration ("Cohn
     said nothing." is not Cohn's cue), but not narration that names anyone else, who may be the one
-    about to speak, nor one ending in a lead-in to the speech ("…, and said,")."""
+    about to speak, nor one ending in a lead-in to the speech ("…, and said,").
+
+    Returns the turns handed back to a last speaker not yet known, for the last resort: whoever it
+    gives the line before the silence keeps the line after it."""
+    held = []
     for t in range(1, len(turns)):
         first = turns[t][1]
         q = quotes[first]
@@ -493,11 +504,13 @@ def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
         spoke_last = _speaker_of_turn(turns, quotes, found, t - 1)
         narration = text[quotes[first - 1].after[1] : q.quote.open_start].strip()
         match = patterns["silent_reply"].match(narration)
-        if not spoke_last or not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
+        if not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
         if gender == NARRATOR_PERSON:
             silent = names.narrator
+        elif gender and not spoke_last:
+            silent = gender
         elif gender:  # "He made no answer.": not the last speaker if they are not a "he"
             silent = None if names.gender.get(spoke_last, "unknown") in (gender, "unknown") else gender
         else:
@@ -506,7 +519,10 @@ def _silent_reply(text, turns, quotes, found, patterns, names: Names) -> None:
             continue
         if {names.of(m.group(0)) for m in names.known.finditer(narration)} <= {silent, spoke_last}:
             for i in _turn_quotes(turns, quotes, t):
-                found[i] = Attribution(spoke_last, "silent_reply")
+                found[i] = Attribution(spoke_last, "silent_reply" if spoke_last else None)
+            if not spoke_last:
+                held.append(t)
+    return held
 
 
 def _reaction_after(text, quotes, found, patterns, referents) -> None:
@@ -669,23 +685,29 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
     addresses one person by name says that person speaks the other turns, where no tag says otherwise.
     When only one of the two is known, only that one's turns are filled.
     """
+    # Whose turn by parity: a paragraph carrying on the speech of the one before is the same turn.
+    parity = [0] * len(turns)
+    for t in range(1, len(turns)):
+        parity[t] = parity[t - 1] if quotes[turns[t][1]].continues else 1 - parity[t - 1]
     start = 0
     for end in range(1, len(turns) + 1):
         if end < len(turns) and _adjacent(turns, end - 1, end):
             continue
-        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end)):
+        for first, last, pair in _exchanges(turns, quotes, found, addressed, range(start, end), parity):
             # A reply to a name that does not fit the pair: someone else joined in, so the guesses of
             # the turn rules are kept and only the turns left open are filled.
             contradicted = any(
-                found[i].rule in _KEPT and found[i].speaker not in (pair.get(t % 2), None)
+                found[i].rule in _KEPT and found[i].speaker not in (pair.get(parity[t]), None)
                 for t in range(first, last + 1) for i in _turn_quotes(turns, quotes, t)
             )
             for t in range(first, last + 1):
-                speaker = pair.get(t % 2)
+                speaker = pair.get(parity[t])
                 turn = _turn_quotes(turns, quotes, t)
                 named = _named_in_turn(turns, quotes, narrated, t)
                 if not speaker or _anchor_of_turn(turns, quotes, found, t) or (named and speaker not in named):
                     continue
+                if quotes[turns[t][1]].continues and found[turns[t][1]].speaker:
+                    continue  # a speech carried on from the paragraph before is that paragraph's speaker's
                 if contradicted and _speaker_of_turn(turns, quotes, found, t):
                     continue
                 if not any(found[i].rule in _KEPT for i in turn):
@@ -695,12 +717,13 @@ def _alternation(turns, quotes, found, addressed, narrated) -> None:
         start = end
 
 
-def _exchanges(turns, quotes, found, addressed, run: range) -> list[tuple[int, int, dict[int, str]]]:
-    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker)."""
+def _exchanges(turns, quotes, found, addressed, run: range, parities: list[int]) -> list[tuple[int, int, dict]]:
+    """The exchanges of a run of adjacent turns: (first turn, last turn, parity -> speaker), given
+    the parity of each turn."""
     exchanges: list[tuple[list[int], dict[int, str]]] = []  # (anchored turns, parity -> speaker)
     for t in run:
         speaker = _anchor_of_turn(turns, quotes, found, t)
-        parity = t % 2
+        parity = parities[t]
         soft = False
         if not speaker:
             named = _named_in_turn(turns, quotes, addressed, t)

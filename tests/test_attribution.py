@@ -185,6 +185,35 @@ def test_someone_answering_without_words_hands_the_turn_back(fixture_path, rules
     ]
 
 
+def test_a_name_opening_a_sentence_or_a_line_inside_a_quote_is_the_person_addressed(fixture_path, rules):
+    # "Rowan," after a full stop and a line break is called on to answer; "Mrs. / Hale," is only mentioned.
+    cast = (NELL, ROWAN, Character("Mrs. Hale", aliases=("Hale",), gender="female"))
+    assert [speaker for _, speaker, _ in decided(fixture_path, "vocative-after-full-stop.txt", rules, cast)][1:] == [
+        "Nell", "Rowan"
+    ]
+
+
+def test_alternation_leaves_a_speech_carried_on_over_paragraphs_to_its_speaker(fixture_path, rules):
+    # Nell's story runs over three paragraphs; the second is hers, not Rowan's turn by parity.
+    assert [speaker for _, speaker, _ in decided(fixture_path, "continued-speech-in-exchange.txt", rules)] == [
+        "Rowan", "Nell", "Rowan", "Nell", "Nell", "Nell", "Rowan"
+    ]
+
+
+def test_a_speech_carried_on_over_two_paragraphs_is_one_turn_of_the_exchange(fixture_path, rules):
+    # Rowan, Nell, Rowan, Nell (two paragraphs), Rowan, Nell: the last tag fits the exchange, which
+    # gives the untagged line before it to Rowan.
+    assert decided(fixture_path, "continued-speech-parity.txt", rules)[-2] == ("You were lucky.", "Rowan", "alternation")
+
+
+def test_an_answer_without_words_hands_the_turn_back_to_a_speaker_only_guessed(fixture_path, rules):
+    # No tag says who spoke first; whoever the last resort gives that line keeps the one after the silence.
+    assert decided(fixture_path, "silent-reply-untagged.txt", rules) == [
+        ("The wind has dropped at last.", "Nell", "nearest_mention"),
+        ("We could take the boat round to the point before dark.", "Nell", "silent_reply"),
+    ]
+
+
 def test_the_narrator_answering_with_a_gesture_hands_the_turn_back(fixture_path, rules):
     cast = (ROWAN, Character("Jake", gender="male"))
     assert decided(fixture_path, "silent-reply-first-person.txt", rules, cast, narrator_character="Jake") == [
