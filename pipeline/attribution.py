@@ -299,7 +299,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         # A tuple in the quote's order, not a set: who is seen last above must not depend on hashing.
         addressed.append(tuple(dict.fromkeys(
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
-            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
+            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _not_called(inside, m)
         )))
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
@@ -363,10 +363,28 @@ def _named_in(text: str, start: int, end: int, names: Names) -> tuple[str, ...]:
     return tuple(names.of(m.group(0)) for m in names.known.finditer(text, start, end))
 
 
-def _echoed(inside: str, match: re.Match) -> bool:
-    """ "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
-    sentence of its own answers or echoes a question; only "Brett," or "Brett!" calls to her."""
-    return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
+def _not_called(inside: str, match: re.Match) -> bool:
+    """Whether a name set off in a quote is someone spoken of, not spoken to:
+    "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
+    sentence of its own answers or echoes a question (only "Brett," or "Brett!" calls to her);
+    "Who? Alfred, of course!" answers one; "her other stepson, Lawrence?" / "I, Hercule Poirot,
+    affirm" name someone in apposition; "The Queen! The Queen!" announces her: a description
+    with "the" is never how anyone is called."""
+    if match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?"):
+        return True
+    if re.match(r"the\s", match.group("name"), re.IGNORECASE):
+        return True
+    before = inside[max(0, match.start() - 40) : match.start()]
+    return bool(_APPOSITION.search(before) or _ANSWERED.search(before))
+
+
+# A relation and a comma right before a name: the name is in apposition to it.
+_APPOSITION = re.compile(
+    r"(?:\b(?:his|her|their)\s+(?:[a-z]+\s+)?(?:relation|cousin|son|stepson|daughter|brother|sister|wife|husband"
+    r"|father|mother|uncle|aunt|nephew|niece|friend)|\bI),\s+$"
+)
+# A question asking who, right before a name: the name answers it.
+_ANSWERED = re.compile(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hich)\b[^.!?]*\?\s+$")
 
 
 # The end of a sentence or clause, not the point of "Mrs. Sparsit"

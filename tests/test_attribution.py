@@ -125,6 +125,21 @@ def test_the_person_addressed_answers_next(fixture_path, rules):
     ]
 
 
+def test_a_name_spoken_of_is_not_the_person_addressed(fixture_path, rules):
+    # An answer to "Who?", a name in apposition and an announced description call no one: the reply
+    # is the first speaker's, not theirs.
+    cast = (NELL, ROWAN, IDA, Character("Tom", gender="male"), Character("The Miller", gender="male"))
+    assert decided(fixture_path, "name-spoken-of-not-called.txt", rules, cast) == [
+        ("Who left the gate open?", "Nell", "tag_after"),
+        ("Who? Ida, of course!", "Rowan", "tag_after"),
+        ("She never shuts anything.", "Nell", "turn_taking"),
+        ("I met her brother, Tom, on the road,", "Rowan", "tag_after"),
+        ("Was he well?", "Nell", "nearest_mention"),
+        ("The Miller! The Miller!", "Rowan", "tag_after"),
+        ("Hush. He can hear you.", "Nell", "nearest_mention"),
+    ]
+
+
 def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     assert decided(fixture_path, "tag-ends-paragraph-before.txt", rules) == [
         ("It will rain before dark.", "Nell", "tag_before")
