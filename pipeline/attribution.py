@@ -93,6 +93,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "lead_in": re.compile(
             rf"(?:^|[.!?\u2026;]\s+|\n|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b(?=[^.!?;\"\u201c\u201d]*$)"
         ),
+        # "She went out, and Cynthia stared after her.": the subject of a sentence's last clause
+        "clause_subject": re.compile(rf"(?:^|[;,]\s+|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b"),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
         # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
@@ -156,6 +158,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "her mother" is not the "her" it belongs to.
                 return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
+
+    def clause_subject(start: int, end: int) -> str | None:
+        """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": when a
+        pronoun opens the last sentence before a quote, the subject of its last clause, if a name or a
+        description, is whom a "she said" after the quote most likely means."""
+        narration = text[start:end].rstrip(" \t\n,:;\u2014-")
+        cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
+        clause = next(reversed(list(patterns["clause_subject"].finditer(narration, cut))), None)
+        if not clause or (clause.group("who") and clause.group("who").lower() in names.pronoun_gender):
+            return None
+        return who(clause, discover=False)
 
     def explicit(q: QuoteInContext) -> Attribution | None:
         if q.quote.label:
@@ -301,6 +314,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
             if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _not_called(inside, m)
         )))
+        if subject_of_narration is None and not in_tag_sentence:
+            subject_of_narration = clause_subject(since, q.quote.open_start)
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
         # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag

@@ -140,6 +140,11 @@ def test_a_name_spoken_of_is_not_the_person_addressed(fixture_path, rules):
     ]
 
 
+def test_she_said_after_a_sentence_opening_with_a_pronoun_is_the_subject_of_its_last_clause(fixture_path, rules):
+    # Nell is the more prominent, but the sentence ends on Ida looking into the bucket.
+    assert decided(fixture_path, "last-clause-subject.txt", rules) == [("It's full of leaves,", "Ida", "tag_after")]
+
+
 def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     assert decided(fixture_path, "tag-ends-paragraph-before.txt", rules) == [
         ("It will rain before dark.", "Nell", "tag_before")
