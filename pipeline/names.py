@@ -76,9 +76,12 @@ class Names:
         me = r"|\bI\b(?!\.)" if self.narrator else ""
         pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
         pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
-        # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
-        listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
-        listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
+        # A description the cast lists, "The Stranger" or "An Old Woman", is "the stranger" or "an old
+        # woman" in the narration too.
+        listed = "|".join(
+            r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.split()[0] in ("The", "A", "An")
+        )
+        listed = rf"|(?i:(?:the|an?)\s+(?:{listed}))" if listed else ""
         # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
         kin = "|".join([*_SPOUSES, *_ELDERS])
         relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
@@ -90,7 +93,12 @@ class Names:
     def of(self, name: str) -> str:
         """The character a known name (as found in the text) stands for: "the stranger" is "The Stranger"."""
         name = " ".join(name.split())
-        return self.canonical.get(name) or self.folded[name.casefold()]
+        folded = name.casefold()
+        if name in self.canonical or folded in self.folded:
+            return self.canonical.get(name) or self.folded[folded]
+        # "a white rabbit" when the cast lists "The White Rabbit"; "the old woman" for "An Old Woman"
+        rest = folded.partition(" ")[2]
+        return next(self.folded[f"{article} {rest}"] for article in ("the", "a", "an") if f"{article} {rest}" in self.folded)
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""

@@ -73,6 +73,15 @@ def test_a_description_the_cast_lists_counts_as_naming_them_in_the_narration(fix
     ]
 
 
+def test_a_listed_description_counts_as_naming_them_with_either_article(fixture_path, rules):
+    # The cast lists "An Old Woman": "an old woman" and "the old woman" are both her, and she is the
+    # subject of the last sentences, so "she" is she, not Nell.
+    cast = (NELL, ROWAN, IDA, Character("An Old Woman", gender="female"))
+    assert decided(fixture_path, "listed-description-with-another-article.txt", rules, cast) == [
+        ("Is this the road to the mill?", "An Old Woman", "tag_after")
+    ]
+
+
 def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_belongs_to(fixture_path, rules):
     # Nell asks Ida; "her sister" answering is Ida, Nell's sister, though Ida was named last.
     assert decided(fixture_path, "reply-by-relation.txt", rules) == [
