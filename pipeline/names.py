@@ -32,6 +32,7 @@ _SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr
 _ELDERS = {"father": "Mr", "mother": "Mrs", "uncle": "Mr", "aunt": "Mrs"}  # the honorific they go by
 NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
+_ARTICLES = ("the", "a", "an")
 _DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
 
 
@@ -93,12 +94,15 @@ class Names:
     def of(self, name: str) -> str:
         """The character a known name (as found in the text) stands for: "the stranger" is "The Stranger"."""
         name = " ".join(name.split())
-        folded = name.casefold()
-        if name in self.canonical or folded in self.folded:
-            return self.canonical.get(name) or self.folded[folded]
-        # "a white rabbit" when the cast lists "The White Rabbit"; "the old woman" for "An Old Woman"
-        rest = folded.partition(" ")[2]
-        return next(self.folded[f"{article} {rest}"] for article in ("the", "a", "an") if f"{article} {rest}" in self.folded)
+        return self.canonical.get(name) or self.listed(name)
+
+    def listed(self, phrase: str) -> str | None:
+        """The character the cast lists by this description, whatever its article: "a white rabbit"
+        when the cast lists "The White Rabbit", "the old woman" for "An Old Woman"."""
+        folded = phrase.casefold()
+        article, _, rest = folded.partition(" ")
+        keys = [folded, *(f"{other} {rest}" for other in _ARTICLES if article in _ARTICLES and rest)]
+        return next((self.folded[key] for key in keys if key in self.folded), None)
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
