@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, STYLES, Mentions, Names
 from .quotes import Quote
 
 # Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
@@ -149,6 +149,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
                 if recent or len(titled) == 1:
                     return recent or next(iter(titled))
+            styled = mentions.relative(None, words[end - 1]) if words[end - 1] in STYLES else None
+            if styled and words[0] in POSSESSIVE_GENDER:
+                return styled  # "her ladyship" is a Lady, not anyone's relative
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])

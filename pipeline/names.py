@@ -30,6 +30,7 @@ NOT_NAMES = frozenset(
 POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
 _SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
 _ELDERS = {"father": "Mr", "mother": "Mrs", "uncle": "Mr", "aunt": "Mrs"}  # the honorific they go by
+STYLES = {"ladyship": "lady", "lordship": "lord"}  # "her ladyship" is a Lady, "his lordship" a Lord
 NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
 _ARTICLES = ("the", "a", "an")
@@ -84,7 +85,7 @@ class Names:
         )
         listed = rf"|(?i:(?:the|an?)\s+(?:{listed}))" if listed else ""
         # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
-        kin = "|".join([*_SPOUSES, *_ELDERS])
+        kin = "|".join([*_SPOUSES, *_ELDERS, *STYLES])
         relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
         self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
@@ -231,8 +232,10 @@ class Mentions:
 
     def relative(self, owner: str | None, noun: str) -> str | None:
         """Whom the cast says is the owner's "father", "aunt" or "wife": of those who may be that elder,
-        the one named last (or the only one); else the owner's spouse."""
-        for elders in self.names.elders(owner, noun):
+        the one named last (or the only one); else the owner's spouse. "Her ladyship" is no one's
+        relative: she is the Lady named last."""
+        styled = (self.names.titled.get(STYLES[noun], set()),) if noun in STYLES else ()
+        for elders in styled or self.names.elders(owner, noun):
             elder = next((name for name in reversed(self.recent) if name in elders), None)
             if elder or len(elders) == 1:
                 return elder or next(iter(elders))

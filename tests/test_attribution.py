@@ -82,6 +82,11 @@ def test_a_listed_description_counts_as_naming_them_with_either_article(fixture_
     ]
 
 
+def test_her_ladyship_is_the_lady_named_last_not_whom_her_means(fixture_path, rules):
+    cast = (NELL, ROWAN, IDA, Character("Lady Hale", gender="female"))
+    assert decided(fixture_path, "her-ladyship.txt", rules, cast) == [("Too weak,", "Lady Hale", "tag_after_verb_first")]
+
+
 def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_belongs_to(fixture_path, rules):
     # Nell asks Ida; "her sister" answering is Ida, Nell's sister, though Ida was named last.
     assert decided(fixture_path, "reply-by-relation.txt", rules) == [
