@@ -60,6 +60,8 @@ class Names:
         self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
         self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
         self.configured = frozenset(self.gender)
+        # "his face", "her voice": what of a character's stands for them ("Ida's face fell.")
+        self.speaker_parts = frozenset(p.lower() for p in rules.speaker_parts)
         # "Count Mippipopolous", "Inspector Japp": "the count", "the inspector" in a tag is one of them.
         self.titled: dict[str, set[str]] = {}
         for name, canonical in self.canonical.items():
@@ -172,6 +174,7 @@ SENTENCE_END = re.compile(rf"(?:[!?\u2026]|\.{_NOT_ABBREVIATED})[\"\u201d\u2019'
 _NOMINATIVE = frozenset({"he", "she", "i"})
 # Words that make the name after them an oblique, less prominent than a subject: "a letter to Jane".
 _PREPOSITIONS = frozenset("about at by for from in into of on to toward towards upon with".split())
+_POSSESSIVE = re.compile(r"['\u2019]s\s+([A-Za-z]+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
@@ -225,7 +228,7 @@ class Mentions:
             else:
                 name = self.latest(gender) if gender else self.names.of(word)
             if name:
-                self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
+                self.saw(name, _SUBJECT if _is_subject(text, match, gender, self.names.speaker_parts) else _OBJECT)
                 seen.append((match.start(), name))
         self._sentence += len(sentence_ends) - counted
         return seen
@@ -265,10 +268,14 @@ class Mentions:
         return next((name for name in others if self.names.gender.get(name) == "unknown"), None)
 
 
-def _is_subject(text: str, match: re.Match, gender: str | None) -> bool:
+def _is_subject(text: str, match: re.Match, gender: str | None, parts: Collection[str]) -> bool:
     """Whether a mention counts as the subject of its clause: "she", "he" and "I" do, "her" and "him"
-    do not; a name does unless a preposition comes just before it ("a letter to Jane")."""
+    do not; a name does unless a preposition comes just before it ("a letter to Jane") or it owns
+    something other than its face or voice ("Jane's letter"; but "Jane's face fell" is about her)."""
     if gender:
         return match.group(0).lower() in _NOMINATIVE
+    possessive = _POSSESSIVE.match(text, match.end())
+    if possessive and possessive.group(1).lower() not in parts:
+        return False
     before = _WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
     return not before or before.group(1).lower() not in _PREPOSITIONS

@@ -159,6 +159,16 @@ def test_she_said_after_a_sentence_opening_with_a_pronoun_is_the_subject_of_its_
     assert decided(fixture_path, "last-clause-subject.txt", rules) == [("It's full of leaves,", "Ida", "tag_after")]
 
 
+def test_a_name_owning_a_thing_counts_less_than_the_subject_but_owning_a_face_does_not(fixture_path, rules):
+    # "Nell's letter" is about the letter: "she" is still Ida; "Nell's face was still" is about Nell.
+    assert decided(fixture_path, "possessive-name-is-not-the-subject.txt", rules) == [
+        ("It came this morning,", "Ida", "tag_after")
+    ]
+    assert decided(fixture_path, "possessive-face-is-the-subject.txt", rules) == [
+        ("It came this morning,", "Nell", "tag_after")
+    ]
+
+
 def test_a_tag_ending_the_paragraph_before_the_quote(fixture_path, rules):
     assert decided(fixture_path, "tag-ends-paragraph-before.txt", rules) == [
         ("It will rain before dark.", "Nell", "tag_before")
