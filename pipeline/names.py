@@ -83,7 +83,7 @@ class Names:
         # A description the cast lists, "The Stranger" or "An Old Woman", is "the stranger" or "an old
         # woman" in the narration too.
         listed = "|".join(
-            r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.split()[0] in ("The", "A", "An")
+            r"\s+".join(map(re.escape, n.split()[1:])) for n in known if " " in n and n.split()[0].lower() in _ARTICLES
         )
         listed = rf"|(?i:(?:the|an?)\s+(?:{listed}))" if listed else ""
         # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
