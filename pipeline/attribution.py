@@ -163,9 +163,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return None
 
     def clause_subject(start: int, end: int) -> str | None:
-        """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": when a
-        pronoun opens the last sentence before a quote, the subject of its last clause, if a name or a
-        description, is whom a "she said" after the quote most likely means."""
+        """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject
+        of the last clause of the sentence before a quote, if a name or a description, is whom a "she
+        said" after the quote most likely means."""
         narration = text[start:end].rstrip(" \t\n,:;\u2014-")
         cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
         clause = next(reversed(list(patterns["clause_subject"].finditer(narration, cut))), None)
@@ -317,8 +317,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
             if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _not_called(inside, m)
         )))
-        if subject_of_narration is None and not in_tag_sentence:
-            subject_of_narration = clause_subject(since, q.quote.open_start)
+        if not in_tag_sentence:
+            # "Nell smiled, and Ida laughed aloud.": the subject of the last clause, nearest the quote
+            subject_of_narration = clause_subject(since, q.quote.open_start) or subject_of_narration
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
         # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag

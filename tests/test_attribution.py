@@ -159,6 +159,12 @@ def test_she_said_after_a_sentence_opening_with_a_pronoun_is_the_subject_of_its_
     assert decided(fixture_path, "last-clause-subject.txt", rules) == [("It's full of leaves,", "Ida", "tag_after")]
 
 
+def test_she_said_after_a_sentence_of_two_clauses_is_the_subject_of_the_last(fixture_path, rules):
+    assert decided(fixture_path, "last-clause-subject-after-a-name.txt", rules) == [
+        ("You always tell it the same way,", "Ida", "tag_after")
+    ]
+
+
 def test_a_name_owning_a_thing_counts_less_than_the_subject_but_owning_a_face_does_not(fixture_path, rules):
     # "Nell's letter" is about the letter: "she" is still Ida; "Nell's face was still" is about Nell.
     assert decided(fixture_path, "possessive-name-is-not-the-subject.txt", rules) == [
