@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .config import AttributionRules
-from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, Mentions, Names
+from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, STYLES, Mentions, Names
 from .quotes import Quote
 
 # After a full stop, not that of "Mr. Giles"
@@ -101,6 +101,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "lead_in": re.compile(
             rf"(?:^|[.!?\u2026;]\s+|\n|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b(?=[^.!?;\"\u201c\u201d]*$)"
         ),
+        # "She went out, and Cynthia stared after her.": the subject of a sentence's last clause
+        "clause_subject": re.compile(rf"(?:^|[;,]\s+|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b"),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
         # "He made no answer." / "I shrugged.": an answer without words, opening a paragraph of narration
@@ -157,6 +159,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
                 if recent or len(titled) == 1:
                     return recent or next(iter(titled))
+            styled = mentions.relative(None, words[end - 1]) if words[end - 1] in STYLES else None
+            if styled and words[0] in POSSESSIVE_GENDER:
+                return styled  # "her ladyship" is a Lady, not anyone's relative
             if words[end - 1] in names.noun_gender:
                 gender = names.noun_gender[words[end - 1]]
                 owner_gender = POSSESSIVE_GENDER.get(words[0])
@@ -166,6 +171,17 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "her mother" is not the "her" it belongs to.
                 return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
+
+    def clause_subject(start: int, end: int) -> str | None:
+        """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject
+        of the last clause of the sentence before a quote, if a name or a description, is whom a "she
+        said" after the quote most likely means."""
+        narration = text[start:end].rstrip(" \t\n,:;\u2014-")
+        cut = max((m.end() for m in SENTENCE_END.finditer(narration)), default=0)
+        clause = next(reversed(list(patterns["clause_subject"].finditer(narration, cut))), None)
+        if not clause or (clause.group("who") and clause.group("who").lower() in names.pronoun_gender):
+            return None
+        return who(clause, discover=False)
 
     def explicit(q: QuoteInContext) -> Attribution | None:
         if q.quote.label:
@@ -322,8 +338,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         # A tuple in the quote's order, not a set: who is seen last above must not depend on hashing.
         addressed.append(tuple(dict.fromkeys(
             names.of(m.group("name")) for m in patterns["vocative"].finditer(inside)
-            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _echoed(inside, m)
+            if not re.fullmatch(HONORIFICS + r"\.?", m.group("name"), re.IGNORECASE) and not _not_called(inside, m)
         )))
+        if not in_tag_sentence:
+            # "Nell smiled, and Ida laughed aloud.": the subject of the last clause, nearest the quote
+            subject_of_narration = clause_subject(since, q.quote.open_start) or subject_of_narration
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
         # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
         # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag
@@ -386,10 +405,28 @@ def _named_in(text: str, start: int, end: int, names: Names) -> tuple[str, ...]:
     return tuple(names.of(m.group(0)) for m in names.known.finditer(text, start, end))
 
 
-def _echoed(inside: str, match: re.Match) -> bool:
-    """ "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
-    sentence of its own answers or echoes a question; only "Brett," or "Brett!" calls to her."""
-    return match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?")
+def _not_called(inside: str, match: re.Match) -> bool:
+    """Whether a name set off in a quote is someone spoken of, not spoken to:
+    "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
+    sentence of its own answers or echoes a question (only "Brett," or "Brett!" calls to her);
+    "Who? Alfred, of course!" answers one; "her other stepson, Lawrence?" / "I, Hercule Poirot,
+    affirm" name someone in apposition; "The Queen! The Queen!" announces her: a description
+    with "the" is never how anyone is called."""
+    if match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?"):
+        return True
+    if re.match(r"the\s", match.group("name"), re.IGNORECASE):
+        return True
+    before = inside[max(0, match.start() - 40) : match.start()]
+    return bool(_APPOSITION.search(before) or _ANSWERED.search(before))
+
+
+# A relation and a comma right before a name: the name is in apposition to it.
+_APPOSITION = re.compile(
+    r"(?:\b(?:his|her|their)\s+(?:[a-z]+\s+)?(?:relation|cousin|son|stepson|daughter|brother|sister|wife|husband"
+    r"|father|mother|uncle|aunt|nephew|niece|friend)|\bI),\s+$"
+)
+# A question asking who, right before a name: the name answers it.
+_ANSWERED = re.compile(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hich)\b[^.!?]*\?\s+$")
 
 
 # The end of a sentence or clause, not the point of "Mrs. Sparsit"

@@ -30,8 +30,10 @@ NOT_NAMES = frozenset(
 POSSESSIVE_GENDER = {"his": "male", "her": "female", "my": "narrator"}
 _SPOUSES = {"wife": ("Mr", "Mrs"), "lady": ("Mr", "Mrs"), "husband": ("Mrs", "Mr")}  # his/her honorific
 _ELDERS = {"father": "Mr", "mother": "Mrs", "uncle": "Mr", "aunt": "Mrs"}  # the honorific they go by
+STYLES = {"ladyship": "lady", "lordship": "lord"}  # "her ladyship" is a Lady, "his lordship" a Lord
 NOTHING = r"(?!x)x"  # an alternation of no words: matches nothing
 NARRATOR_PERSON = "narrator"  # the "gender" of first-person pronouns: they stand for the narrator
+_ARTICLES = ("the", "a", "an")
 _DETERMINERS = r"(?:the|his|her|my|their|our|a|an|this|that|its)"
 
 
@@ -58,6 +60,8 @@ class Names:
         self.noun_gender.update({n.lower(): "female" for n in rules.female_nouns})
         self.noun_gender.update({n.lower(): "unknown" for n in rules.person_nouns})
         self.configured = frozenset(self.gender)
+        # "his face", "her voice": what of a character's stands for them ("Ida's face fell.")
+        self.speaker_parts = frozenset(p.lower() for p in rules.speaker_parts)
         # "Count Mippipopolous", "Inspector Japp": "the count", "the inspector" in a tag is one of them.
         self.titled: dict[str, set[str]] = {}
         for name, canonical in self.canonical.items():
@@ -76,11 +80,14 @@ class Names:
         me = r"|\bI\b(?!\.)" if self.narrator else ""
         pronouns = "|".join(re.escape(p) for p in self.pronoun_gender if p != "i")
         pronouns = rf"|\b(?i:{pronouns})\b" if pronouns else ""
-        # A description the cast lists, "The Stranger", is "the stranger" in the narration too.
-        listed = "|".join(r"\s+".join(map(re.escape, n.split()[1:])) for n in known if n.startswith("The "))
-        listed = rf"|(?i:the\s+(?:{listed}))" if listed else ""
+        # A description the cast lists, "The Stranger" or "An Old Woman", is "the stranger" or "an old
+        # woman" in the narration too.
+        listed = "|".join(
+            r"\s+".join(map(re.escape, n.split()[1:])) for n in known if " " in n and n.split()[0].lower() in _ARTICLES
+        )
+        listed = rf"|(?i:(?:the|an?)\s+(?:{listed}))" if listed else ""
         # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
-        kin = "|".join([*_SPOUSES, *_ELDERS])
+        kin = "|".join([*_SPOUSES, *_ELDERS, *STYLES])
         relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
         self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
@@ -90,7 +97,15 @@ class Names:
     def of(self, name: str) -> str:
         """The character a known name (as found in the text) stands for: "the stranger" is "The Stranger"."""
         name = " ".join(name.split())
-        return self.canonical.get(name) or self.folded[name.casefold()]
+        return self.canonical.get(name) or self.listed(name)
+
+    def listed(self, phrase: str) -> str | None:
+        """The character the cast lists by this description, whatever its article: "a white rabbit"
+        when the cast lists "The White Rabbit", "the old woman" for "An Old Woman"."""
+        folded = phrase.casefold()
+        article, _, rest = folded.partition(" ")
+        keys = [folded, *(f"{other} {rest}" for other in _ARTICLES if article in _ARTICLES and rest)]
+        return next((self.folded[key] for key in keys if key in self.folded), None)
 
     def resolve(self, word: str, discover: bool) -> str | None:
         """The character a name stands for; with ``discover``, an unknown capitalised word joins the cast."""
@@ -159,6 +174,7 @@ SENTENCE_END = re.compile(rf"(?:[!?\u2026]|\.{_NOT_ABBREVIATED})[\"\u201d\u2019'
 _NOMINATIVE = frozenset({"he", "she", "i"})
 # Words that make the name after them an oblique, less prominent than a subject: "a letter to Jane".
 _PREPOSITIONS = frozenset("about at by for from in into of on to toward towards upon with".split())
+_POSSESSIVE = re.compile(r"['\u2019]s\s+([A-Za-z]+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
@@ -212,15 +228,17 @@ class Mentions:
             else:
                 name = self.latest(gender) if gender else self.names.of(word)
             if name:
-                self.saw(name, _SUBJECT if _is_subject(text, match, gender) else _OBJECT)
+                self.saw(name, _SUBJECT if _is_subject(text, match, gender, self.names.speaker_parts) else _OBJECT)
                 seen.append((match.start(), name))
         self._sentence += len(sentence_ends) - counted
         return seen
 
     def relative(self, owner: str | None, noun: str) -> str | None:
         """Whom the cast says is the owner's "father", "aunt" or "wife": of those who may be that elder,
-        the one named last (or the only one); else the owner's spouse."""
-        for elders in self.names.elders(owner, noun):
+        the one named last (or the only one); else the owner's spouse. "Her ladyship" is no one's
+        relative: she is the Lady named last."""
+        styled = (self.names.titled.get(STYLES[noun], set()),) if noun in STYLES else ()
+        for elders in styled or self.names.elders(owner, noun):
             elder = next((name for name in reversed(self.recent) if name in elders), None)
             if elder or len(elders) == 1:
                 return elder or next(iter(elders))
@@ -250,10 +268,14 @@ class Mentions:
         return next((name for name in others if self.names.gender.get(name) == "unknown"), None)
 
 
-def _is_subject(text: str, match: re.Match, gender: str | None) -> bool:
+def _is_subject(text: str, match: re.Match, gender: str | None, parts: Collection[str]) -> bool:
     """Whether a mention counts as the subject of its clause: "she", "he" and "I" do, "her" and "him"
-    do not; a name does unless a preposition comes just before it ("a letter to Jane")."""
+    do not; a name does unless a preposition comes just before it ("a letter to Jane") or it owns
+    something other than its face or voice ("Jane's letter"; but "Jane's face fell" is about her)."""
     if gender:
         return match.group(0).lower() in _NOMINATIVE
+    possessive = _POSSESSIVE.match(text, match.end())
+    if possessive and possessive.group(1).lower() not in parts:
+        return False
     before = _WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
     return not before or before.group(1).lower() not in _PREPOSITIONS

@@ -73,6 +73,20 @@ def test_a_description_the_cast_lists_counts_as_naming_them_in_the_narration(fix
     ]
 
 
+def test_a_listed_description_counts_as_naming_them_with_either_article(fixture_path, rules):
+    # The cast lists "An Old Woman": "an old woman" and "the old woman" are both her, and she is the
+    # subject of the last sentences, so "she" is she, not Nell.
+    cast = (NELL, ROWAN, IDA, Character("An Old Woman", gender="female"))
+    assert decided(fixture_path, "listed-description-with-another-article.txt", rules, cast) == [
+        ("Is this the road to the mill?", "An Old Woman", "tag_after")
+    ]
+
+
+def test_her_ladyship_is_the_lady_named_last_not_whom_her_means(fixture_path, rules):
+    cast = (NELL, ROWAN, IDA, Character("Lady Hale", gender="female"))
+    assert decided(fixture_path, "her-ladyship.txt", rules, cast) == [("Too weak,", "Lady Hale", "tag_after_verb_first")]
+
+
 def test_a_reply_by_relation_is_the_person_addressed_not_the_one_the_relation_belongs_to(fixture_path, rules):
     # Nell asks Ida; "her sister" answering is Ida, Nell's sister, though Ida was named last.
     assert decided(fixture_path, "reply-by-relation.txt", rules) == [
@@ -122,6 +136,42 @@ def test_the_person_addressed_answers_next(fixture_path, rules):
     assert decided(fixture_path, "vocative-reply.txt", rules) == [
         ("Can you fix it, Ida?", "Rowan", "tag_after"),
         ("Give me an hour.", "Ida", "vocative_reply"),
+    ]
+
+
+def test_a_name_spoken_of_is_not_the_person_addressed(fixture_path, rules):
+    # An answer to "Who?", a name in apposition and an announced description call no one: the reply
+    # is the first speaker's, not theirs.
+    cast = (NELL, ROWAN, IDA, Character("Tom", gender="male"), Character("The Miller", gender="male"))
+    assert decided(fixture_path, "name-spoken-of-not-called.txt", rules, cast) == [
+        ("Who left the gate open?", "Nell", "tag_after"),
+        ("Who? Ida, of course!", "Rowan", "tag_after"),
+        ("She never shuts anything.", "Nell", "turn_taking"),
+        ("I met her brother, Tom, on the road,", "Rowan", "tag_after"),
+        ("Was he well?", "Nell", "nearest_mention"),
+        ("The Miller! The Miller!", "Rowan", "tag_after"),
+        ("Hush. He can hear you.", "Nell", "nearest_mention"),
+    ]
+
+
+def test_she_said_after_a_sentence_opening_with_a_pronoun_is_the_subject_of_its_last_clause(fixture_path, rules):
+    # Nell is the more prominent, but the sentence ends on Ida looking into the bucket.
+    assert decided(fixture_path, "last-clause-subject.txt", rules) == [("It's full of leaves,", "Ida", "tag_after")]
+
+
+def test_she_said_after_a_sentence_of_two_clauses_is_the_subject_of_the_last(fixture_path, rules):
+    assert decided(fixture_path, "last-clause-subject-after-a-name.txt", rules) == [
+        ("You always tell it the same way,", "Ida", "tag_after")
+    ]
+
+
+def test_a_name_owning_a_thing_counts_less_than_the_subject_but_owning_a_face_does_not(fixture_path, rules):
+    # "Nell's letter" is about the letter: "she" is still Ida; "Nell's face was still" is about Nell.
+    assert decided(fixture_path, "possessive-name-is-not-the-subject.txt", rules) == [
+        ("It came this morning,", "Ida", "tag_after")
+    ]
+    assert decided(fixture_path, "possessive-face-is-the-subject.txt", rules) == [
+        ("It came this morning,", "Nell", "tag_after")
     ]
 
 
