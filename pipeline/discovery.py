@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -201,11 +201,17 @@ def _gender(votes: Counter) -> str:
     return "unknown"
 
 
-def with_discovered(configured: tuple[Character, ...], discovered: list[Discovered]) -> tuple[Character, ...]:
+def with_discovered(
+    configured: tuple[Character, ...], discovered: list[Discovered], narrator: str | None = None
+) -> tuple[Character, ...]:
     """The configured characters, then the discovered ones that voices.yaml does not already name.
 
     Names in voices.yaml always win: a discovered name that a configured character uses is dropped.
+    A first-person narrator that voices.yaml knows by name alone takes the names the others call them
+    by ("Jake" or "Barnes" when the narrator is Jake Barnes).
     """
+    if narrator and Character(narrator) in configured:
+        configured, discovered = _with_narrator(configured, discovered, narrator)
     taken = {n.casefold() for c in configured for n in c.names}
     added = []
     for d in discovered:
@@ -217,11 +223,31 @@ def with_discovered(configured: tuple[Character, ...], discovered: list[Discover
     return (*configured, *added)
 
 
-def cast_block(text: str, configured: tuple[Character, ...], rules: AttributionRules) -> list[str]:
+def _with_narrator(
+    configured: tuple[Character, ...], discovered: list[Discovered], narrator: str
+) -> tuple[tuple[Character, ...], list[Discovered]]:
+    """The narrator's character with the discovered names that are their name, first name or surname."""
+    words = _bare(narrator).split()
+    own = {narrator, _bare(narrator), words[0], words[-1]}
+    theirs = [d for d in discovered if any(_bare(n) in own for n in d.character.names)]
+    if not theirs:
+        return configured, discovered
+    aliases = {n for d in theirs for n in d.character.names} - {narrator}
+    # Not their gender: "he" in a first-person story is never the narrator, so it must not find them.
+    replaced = tuple(
+        replace(c, aliases=tuple(sorted(aliases))) if c == Character(narrator) else c
+        for c in configured
+    )
+    return replaced, [d for d in discovered if d not in theirs]
+
+
+def cast_block(
+    text: str, configured: tuple[Character, ...], rules: AttributionRules, narrator: str | None = None
+) -> list[str]:
     """A ready-to-edit ``characters:`` block: the configured characters and those discovered, most
     often named first, each with its mention count as a comment."""
     discovered = discover_cast(text, rules)
-    characters = with_discovered(configured, discovered)
+    characters = with_discovered(configured, discovered, narrator)
     counts = _mention_counts(text, {n for c in characters for n in c.names}) if characters else Counter()
     total = {c.name: sum(counts[" ".join(n.split())] for n in c.names) for c in characters}
     lines = ["characters:"]
