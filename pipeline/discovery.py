@@ -84,12 +84,16 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
         return []
     groups = _group_aliases(candidates, counts)
     genders = _genders(text, candidates, rules)
+    # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
+    titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
     found = []
     for members in groups:
         name = max(members, key=lambda n: (counts[n], len(n)))
         votes = Counter()
         for member in members:
             votes.update(genders[member])
+        if titles[name] * 2 > counts[name]:
+            members, name = members | {f"The {name}"}, f"The {name}"
         found.append(
             Discovered(
                 Character(name=name, aliases=tuple(sorted(members - {name})), gender=_gender(votes)),
@@ -114,6 +118,8 @@ def _plausible(name: str, rules: AttributionRules) -> bool:
 
 def _mention_counts(text: str, candidates: set[str], after: str = "") -> Counter:
     """How often each name occurs (only where ``after``, a lookbehind, allows)."""
+    if not candidates:
+        return Counter()
     pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
     return Counter(" ".join(m.group(0).split()) for m in re.finditer(rf"{after}(?<![\w.])(?:{pattern})(?!\w)", text))
 

@@ -86,3 +86,14 @@ def test_the_cast_block_gives_a_first_person_narrator_the_name_others_call_them(
     block = cast_block(text, (Character("Sam Reed"),), packaged_defaults().attribution, "Sam Reed")
     assert block[block.index("  Sam Reed:  # 2 mentions") + 1] == "    aliases: [Sam]"
     assert not any(line.startswith("  Sam:") for line in block)
+
+
+def test_a_name_mostly_given_with_the_goes_by_it(fixture_path):
+    # "said the Duchess": she is "The Duchess", as the story calls her; "Tom" never takes "the".
+    text = fixture_path("discovery-names-with-the.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert set(found) == {"The Duchess", "The Cook", "Tom"}
+    assert found["The Duchess"] == Character("The Duchess", aliases=("Duchess",), gender="female")
+    book = make_book(read_story(fixture_path("discovery-names-with-the.txt")), packaged_defaults())
+    speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
+    assert speakers == ["The Duchess", "The Cook", "Tom", "The Duchess", "The Cook"]
