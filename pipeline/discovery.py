@@ -68,16 +68,21 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     if not candidates:
         return []
     counts = _mention_counts(text, candidates)
-    # "at Longbourn", "in Hertfordshire": a name that often follows these is a place.
-    placed = Counter(_names(re.finditer(rf"\b(?:at|in|near|from|into)\s+(?P<name>{_NAME})", text)))
-    # A word the story also writes in lower case ("Come, now", "Don't") is an ordinary word.
+    # "at Longbourn", "in Hertfordshire", "through the Haunted Wood": a name that often follows these
+    # is a place; "on Sunday", "last June": a time.
+    placed = Counter(_names(re.finditer(
+        rf"\b(?:(?:at|on|since|until|till|last|next|every)\s+|(?:in|into|near|from|through|across|along|past)\s+(?:the\s+)?)"
+        rf"(?P<name>{_NAME})(?![\w'\u2019])", text)))
+    # Words the story also writes in lower case ("Come, now", "Don't") are ordinary words; a name of
+    # several ("the Invisible Man") is judged whole, as its last word alone ("man") may be common.
     lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
+    lower.update(_mention_counts(text, {n.lower() for n in candidates if " " in _bare(n)}))
     # Names turn up inside sentences ("said Tara", "to Spike"); "Yeah" and "Because" only open them.
     inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
     candidates = {
         n for n in candidates
         if evidence[n] and counts[n] >= _EVIDENCE_NEEDED and inside[n]
-        and (_bare(n) != n or lower[n.split()[-1].lower()] < counts[n])
+        and (_bare(n) != n or lower[n.lower()] < counts[n])
         and placed[n] < counts[n] * _PLACE_SHARE
     }
     if not candidates:

@@ -97,3 +97,12 @@ def test_a_name_mostly_given_with_the_goes_by_it(fixture_path):
     book = make_book(read_story(fixture_path("discovery-names-with-the.txt")), packaged_defaults())
     speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
     assert speakers == ["The Duchess", "The Cook", "Tom", "The Duchess", "The Cook"]
+
+
+def test_places_and_days_are_not_characters_but_a_name_ending_in_a_common_word_is(fixture_path):
+    # "through the Dark Wood", "on Sunday", "last Sunday" are where and when; "man" is a common word,
+    # but "the Tall Man" is not written in lower case, so he is someone.
+    text = fixture_path("discovery-places-and-days.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert set(found) == {"The Tall Man", "Ada"}
+    assert (found["The Tall Man"].gender, found["Ada"].gender) == ("male", "female")
