@@ -87,8 +87,8 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     }
     if not candidates:
         return []
-    groups = _group_aliases(candidates, counts)
     genders = _genders(text, candidates, rules)
+    groups = _group_aliases(candidates, counts, genders)
     # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
     titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
     found = []
@@ -134,7 +134,7 @@ def _bare(name: str) -> str:
     return re.sub(rf"^{HONORIFICS}\.?\s+", "", name)
 
 
-def _group_aliases(candidates: set[str], counts: Counter) -> list[set[str]]:
+def _group_aliases(candidates: set[str], counts: Counter, genders: dict[str, Counter]) -> list[set[str]]:
     """Names that stand for one person, as far as the text shows it."""
     parent = {n: n for n in candidates}
 
@@ -152,8 +152,15 @@ def _group_aliases(candidates: set[str], counts: Counter) -> list[set[str]]:
         if _bare(n) != n:
             honorifics_of[_bare(n).split()[-1]].add(n.split()[0])
     def owns_surname(n: str) -> bool:
-        """Mr. Darcy owns "Darcy" when no one else is called that, or far less often (Miss Darcy)."""
+        """Mr. Darcy owns "Darcy" when no one else is called that, or far less often (Miss Darcy).
+        When Mr. and Mrs. Hall share it, the pronouns after "Hall" alone say whose it is."""
         rivals = [m for m in candidates if m != n and _bare(m) != m and _bare(m).split()[-1] == _bare(n).split()[-1]]
+        if {"male", "female"} <= {_honorific_gender(m) for m in (n, *rivals)}:
+            said = _gender(genders.get(_bare(n), Counter()))
+            unlike = {"male": "female", "female": "male"}.get(said)
+            if _honorific_gender(n) == unlike:
+                return False
+            rivals = [m for m in rivals if _honorific_gender(m) != unlike]
         return all(counts[n] >= _DOMINANT * counts[m] for m in rivals)
 
     ending_with = Counter(n.split()[-1] for n in candidates if len(n.split()) > 1)
@@ -180,11 +187,8 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
     female = {p.lower() for p in rules.female_pronouns}
     votes: dict[str, Counter] = {n: Counter() for n in candidates}
     for n in candidates:
-        honorific = n.split()[0].rstrip(".")
-        if honorific in _MALE_HONORIFICS and n != honorific:
-            votes[n]["male"] += 10
-        elif honorific in _FEMALE_HONORIFICS and n != honorific:
-            votes[n]["female"] += 10
+        if _honorific_gender(n) != "unknown":
+            votes[n][_honorific_gender(n)] += 10
     names = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
     pronoun = re.compile(r"\b(?:" + "|".join(map(re.escape, male | female)) + r")\b", re.IGNORECASE)
     mentions = list(re.finditer(rf"(?<![\w.])(?P<name>{names})(?!\w)", text))
@@ -202,6 +206,16 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
                 _SUBJECT_VOTE if word in _SUBJECT_PRONOUNS else 1
             )
     return votes
+
+
+def _honorific_gender(name: str) -> str:
+    """ "male" for Mr. Hall, "female" for Mrs. Hall, else "unknown"."""
+    honorific, _, rest = name.partition(" ")
+    if rest and honorific.rstrip(".") in _MALE_HONORIFICS:
+        return "male"
+    if rest and honorific.rstrip(".") in _FEMALE_HONORIFICS:
+        return "female"
+    return "unknown"
 
 
 def _gender(votes: Counter) -> str:

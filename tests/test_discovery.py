@@ -106,3 +106,13 @@ def test_places_and_days_are_not_characters_but_a_name_ending_in_a_common_word_i
     found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
     assert set(found) == {"The Tall Man", "Ada"}
     assert (found["The Tall Man"].gender, found["Ada"].gender) == ("male", "female")
+
+
+def test_a_surname_shared_by_mr_and_mrs_goes_to_the_one_its_pronouns_say(fixture_path):
+    # Mrs. Ames is named far more often, but "Ames was a slow man, and he…" is Mr. Ames.
+    text = fixture_path("discovery-shared-surname.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {
+        "Mrs. Ames": Character("Mrs. Ames", gender="female"),
+        "Ames": Character("Ames", aliases=("Mr. Ames",), gender="male"),
+    }
