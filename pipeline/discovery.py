@@ -21,8 +21,14 @@ from .names import HONORIFICS, NOT_NAMES
 from .config import AttributionRules
 from .model import Character
 
-_MALE_HONORIFICS = frozenset("Mr Mister Sir Lord Uncle Father Captain Colonel King Prince Duke Master".split())
-_FEMALE_HONORIFICS = frozenset("Mrs Ms Miss Lady Madam Aunt Mother Queen Princess Duchess Mistress".split())
+_MALE_HONORIFICS = frozenset(
+    "Mr Mister Sir Lord Uncle Father Captain Colonel King Prince Duke Master Count Baron Earl Monsieur Signor "
+    "Senor Herr Don Brother".split()
+)
+_FEMALE_HONORIFICS = frozenset(
+    "Mrs Ms Miss Lady Madam Aunt Mother Queen Princess Duchess Mistress Countess Baroness Madame Mme Mademoiselle "
+    "Mlle Signora Signorina Senora Senorita Frau Fraulein Sister".split()
+)
 _WORD = r"[A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?"  # Tara, Mary-Jane, O'Brien; not Don't or Tara's
 # The lookahead rejects at once what cannot start a name, so that a story of a million quote marks
 # is not tried against every honorific at each of them.

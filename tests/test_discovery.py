@@ -116,3 +116,9 @@ def test_a_surname_shared_by_mr_and_mrs_goes_to_the_one_its_pronouns_say(fixture
         "Mrs. Ames": Character("Mrs. Ames", gender="female"),
         "Ames": Character("Ames", aliases=("Mr. Ames",), gender="male"),
     }
+
+
+def test_titles_say_gender_without_a_pronoun(fixture_path):
+    text = fixture_path("discovery-titles.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Count Orlov": "male", "Madame Roux": "female"}
