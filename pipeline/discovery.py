@@ -20,6 +20,7 @@ import yaml
 from .names import HONORIFICS, NOT_NAMES
 from .config import AttributionRules
 from .model import Character
+from .structure import is_hard_wrapped, split_paragraphs
 
 _MALE_HONORIFICS = frozenset(
     "Mr Mister Sir Lord Uncle Father Captain Colonel King Prince Duke Master Count Baron Earl Monsieur Signor "
@@ -132,7 +133,10 @@ def _mention_counts(text: str, candidates: set[str], after: str = "") -> Counter
     if not candidates:
         return Counter()
     pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in sorted(candidates, key=len, reverse=True))
-    return Counter(" ".join(m.group(0).split()) for m in re.finditer(rf"{after}(?<![\w.])(?:{pattern})(?!\w)", text))
+    # The lookahead rejects at once the places no name starts at, before the alternation is tried.
+    initials = "".join(sorted({re.escape(n[0]) for n in candidates}))
+    found = re.finditer(rf"(?=[{initials}]){after}(?<![\w.])(?:{pattern})(?!\w)", text)
+    return Counter(" ".join(m.group(0).split()) for m in found)
 
 
 def _bare(name: str) -> str:
@@ -188,7 +192,8 @@ def _group_aliases(candidates: set[str], counts: Counter, genders: dict[str, Cou
 
 
 def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[str, Counter]:
-    """Per name: votes for male and female, from its honorific and the pronoun that follows it."""
+    """Per name: votes for male and female, from its honorific, the pronoun that follows it, and the
+    pronoun tags of answers to it."""
     male = {p.lower() for p in rules.male_pronouns} | {"his"}
     female = {p.lower() for p in rules.female_pronouns}
     votes: dict[str, Counter] = {n: Counter() for n in candidates}
@@ -211,7 +216,32 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
             votes[" ".join(m.group("name").split())]["male" if word in male else "female"] += (
                 _SUBJECT_VOTE if word in _SUBJECT_PRONOUNS else 1
             )
+    for name, pronoun in _answers(text, names, rules, male | female):
+        votes[name]["male" if pronoun in male else "female"] += _SUBJECT_VOTE
     return votes
+
+
+def _answers(text: str, names: str, rules: AttributionRules, pronouns: set[str]) -> list[tuple[str, str]]:
+    """(name, pronoun) for each quote addressing someone by name that the next paragraph answers under
+    a pronoun tag: "We all make mistakes, Spike." / "I'm not," he wails. The one addressed answers,
+    and the tag of the answer says whether they are a he or a she."""
+    verbs = "|".join(sorted(map(re.escape, rules.speech_verbs), key=len, reverse=True))
+    subjects = "|".join(sorted(map(re.escape, pronouns & _SUBJECT_PRONOUNS)))
+    answer = re.compile(
+        rf"{_QUOTE_OPEN}[^\"\u201c\u201d]*{_QUOTE_CLOSE}\s*,?\s*(?P<pronoun>{subjects})\s+(?:\w+ly\s+)?(?:{verbs})\b",
+        re.IGNORECASE,
+    )
+    quote = re.compile(r"[\"\u201c]([^\"\u201c\u201d]*)[\"\u201d]")
+    # A name opening the words or set off by a comma: "Spike, it's okay", "mistakes, Spike. You're…"
+    vocative = re.compile(rf"(?:^|,\s+)(?P<name>{names})(?=\s*(?:[,.!?;\u2014-]|$))")
+    paragraphs = split_paragraphs(text, 0, len(text), is_hard_wrapped(text))
+    found = []
+    for said, reply in zip(paragraphs, paragraphs[1:]):
+        answered = answer.match(text, reply.start, reply.end)
+        addressed = [m.group("name") for q in quote.finditer(text, said.start, said.end) for m in vocative.finditer(q.group(1))]
+        if answered and addressed:
+            found.append((" ".join(addressed[-1].split()), answered.group("pronoun").lower()))
+    return found
 
 
 def _honorific_gender(name: str) -> str:

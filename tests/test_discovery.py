@@ -122,3 +122,10 @@ def test_titles_say_gender_without_a_pronoun(fixture_path):
     text = fixture_path("discovery-titles.txt").read_text(encoding="utf-8")
     found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
     assert found == {"Count Orlov": "male", "Madame Roux": "female"}
+
+
+def test_the_one_addressed_answers_and_the_tag_of_the_answer_gives_their_gender(fixture_path):
+    # "You're late, Rook. …" / "I know," he said: Rook is a he, though no pronoun follows his name.
+    text = fixture_path("discovery-gender-from-answers.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found["Rook"] == "male"
