@@ -80,24 +80,30 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     placed = Counter(_names(re.finditer(
         rf"\b(?:(?:at|on|since|until|till|last|next|every)\s+|(?:in|into|near|from|through|across|along|past)\s+(?:the\s+)?)"
         rf"(?P<name>{_NAME})(?![\w'\u2019])", text)))
+    # "an American", "some American", "a little English": a word after an article or a quantifier is a
+    # common noun or an adjective, unless the story then gives it as a title ("a Heron", "the Heron").
+    determined = Counter(_names(re.finditer(
+        rf"\b(?:a|an|its|their|these|those|some|every)\s+(?:[a-z]+\s+)?"
+        rf"(?P<name>{_NAME})(?![\w'\u2019])", text)))
     # Words the story also writes in lower case ("Come, now", "Don't") are ordinary words; a name of
     # several ("the Invisible Man") is judged whole, as its last word alone ("man") may be common.
     lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
     lower.update(_mention_counts(text, {n.lower() for n in candidates if " " in _bare(n)}))
     # Names turn up inside sentences ("said Tara", "to Spike"); "Yeah" and "Because" only open them.
     inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
+    # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
+    titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
+    common = {n: determined[n] if _bare(n) == n and titles[n] * 2 <= counts[n] else 0 for n in candidates}
     candidates = {
         n for n in candidates
         if evidence[n] and counts[n] >= _EVIDENCE_NEEDED and inside[n]
         and (_bare(n) != n or lower[n.lower()] < counts[n])
-        and placed[n] < counts[n] * _PLACE_SHARE
+        and placed[n] + common[n] < counts[n] * _PLACE_SHARE
     }
     if not candidates:
         return []
     genders = _genders(text, candidates, rules)
     groups = _group_aliases(candidates, counts, genders)
-    # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
-    titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
     found = []
     for members in groups:
         name = max(members, key=lambda n: (counts[n], len(n)))

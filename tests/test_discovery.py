@@ -129,3 +129,10 @@ def test_the_one_addressed_answers_and_the_tag_of_the_answer_gives_their_gender(
     text = fixture_path("discovery-gender-from-answers.txt").read_text(encoding="utf-8")
     found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
     assert found["Rook"] == "male"
+
+
+def test_a_word_after_a_or_an_is_no_name_unless_the_story_then_calls_it_the_one(fixture_path):
+    # "an American", "some American": a nationality, not a character; "A Heron" is then "the Heron".
+    text = fixture_path("discovery-not-names-with-a-determiner.txt").read_text(encoding="utf-8")
+    found = {d.character.name for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Nora", "The Heron"}
