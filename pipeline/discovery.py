@@ -43,7 +43,8 @@ _DOMINANT = 3  # how many times more often one honorific form must occur to own 
 _SUBJECT_PRONOUNS = frozenset({"he", "she"})
 _SUBJECT_VOTE = 2  # a subject pronoun after a name counts this many times an object or possessive one
 _PRONOUN_WINDOW = 80  # characters after a name searched for the pronoun that refers back to it
-_GENDER_MARGIN = 2  # pronoun votes one gender needs over the other
+_GENDER_MARGIN = 2  # pronoun votes one gender needs over the other…
+_GENDER_RATIO = 2  # …or how many times the other's it needs
 
 
 @dataclass(frozen=True)
@@ -261,10 +262,12 @@ def _honorific_gender(name: str) -> str:
 
 
 def _gender(votes: Counter) -> str:
-    if votes["male"] >= votes["female"] + _GENDER_MARGIN:
-        return "male"
-    if votes["female"] >= votes["male"] + _GENDER_MARGIN:
-        return "female"
+    for gender, other in (("male", "female"), ("female", "male")):
+        # Few votes can still be clear: one "she" and one "her" against one "his" ("Buffy can see the
+        # tears in his eyes" is about someone else).
+        clear = votes[gender] > 1 and votes[gender] >= _GENDER_RATIO * votes[other]
+        if votes[gender] >= votes[other] + _GENDER_MARGIN or clear:
+            return gender
     return "unknown"
 
 

@@ -136,3 +136,10 @@ def test_a_word_after_a_or_an_is_no_name_unless_the_story_then_calls_it_the_one(
     text = fixture_path("discovery-not-names-with-a-determiner.txt").read_text(encoding="utf-8")
     found = {d.character.name for d in discover_cast(text, packaged_defaults().attribution)}
     assert found == {"Nora", "The Heron"}
+
+
+def test_few_votes_can_still_say_a_gender(fixture_path):
+    # One "she" after Juno against one "his", which is Cass's burn: twice the votes is enough.
+    text = fixture_path("discovery-gender-few-votes.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found["Juno"] == "female"
