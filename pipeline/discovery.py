@@ -299,7 +299,12 @@ def _with_narrator(
     """The narrator's character with the discovered names that are their name, first name or surname."""
     words = _bare(narrator).split()
     own = {narrator, _bare(narrator), words[0], words[-1]}
-    theirs = [d for d in discovered if any(_bare(n) in own for n in d.character.names)]
+
+    def is_theirs(name: str) -> bool:
+        # "Monsieur Barnes" too: a title and their surname
+        return _bare(name) in own or (_honorific_gender(name) != "unknown" and name.split()[-1] == words[-1])
+
+    theirs = [d for d in discovered if any(map(is_theirs, d.character.names))]
     if not theirs:
         return configured, discovered
     aliases = {n for d in theirs for n in d.character.names} - {narrator}

@@ -69,22 +69,23 @@ def test_she_after_a_name_outweighs_his_or_her(fixture_path):
 
 
 def test_a_first_person_narrator_is_not_a_cast_and_takes_the_name_others_call_them(fixture_path, tmp_path):
-    # voices.yaml names only the narrator: the others are still discovered, and "Sam" is the narrator.
+    # voices.yaml names only the narrator: the others are still discovered, and "Sam" and "Monsieur
+    # Reed" are the narrator.
     voices = tmp_path / "voices.yaml"
     voices.write_text("narrator: {character: Sam Reed}\n", encoding="utf-8")
     book = make_book(read_story(fixture_path("first-person-cast-discovery.txt")), load_config(voices))
     cast = {c.name: c for c in book.cast}
     assert set(cast) == {"Sam Reed", "Nell", "Mr. Ford"}
-    assert cast["Sam Reed"].aliases == ("Sam",)
+    assert cast["Sam Reed"].aliases == ("Monsieur Reed", "Sam")
     assert (cast["Nell"].gender, cast["Mr. Ford"].gender) == ("female", "male")
     speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
-    assert speakers == ["Nell", "Nell", "Sam Reed", "Mr. Ford", "Sam Reed", "Sam Reed", "Nell", "Mr. Ford"]
+    assert speakers == ["Nell", "Nell", "Sam Reed", "Mr. Ford", "Sam Reed", "Sam Reed", "Nell", "Mr. Ford", "Nell", "Nell"]
 
 
 def test_the_cast_block_gives_a_first_person_narrator_the_name_others_call_them(fixture_path):
     text = fixture_path("first-person-cast-discovery.txt").read_text(encoding="utf-8")
     block = cast_block(text, (Character("Sam Reed"),), packaged_defaults().attribution, "Sam Reed")
-    assert block[block.index("  Sam Reed:  # 2 mentions") + 1] == "    aliases: [Sam]"
+    assert block[block.index("  Sam Reed:  # 4 mentions") + 1] == "    aliases: [Monsieur Reed, Sam]"
     assert not any(line.startswith("  Sam:") for line in block)
 
 
