@@ -223,6 +223,16 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
             votes[" ".join(m.group("name").split())]["male" if word in male else "female"] += (
                 _SUBJECT_VOTE if word in _SUBJECT_PRONOUNS else 1
             )
+    # "Spike, the old man," / "her brother Tom": a noun that says a gender set beside the name
+    nouns = {n.lower(): "male" for n in rules.male_nouns} | {n.lower(): "female" for n in rules.female_nouns}
+    noun = "|".join(sorted(map(re.escape, nouns), key=len, reverse=True))
+    apposed = re.compile(
+        rf"(?<![\w.])(?P<name>{names}),\s+(?:the|a|an|his|her|my|their|our|your)\s+(?:[a-z-]+\s+){{0,2}}(?P<noun>{noun})\b"
+        rf"|\b(?i:the|his|her|my|their|our|your)\s+(?:[a-z-]+\s+){{0,2}}(?P<noun2>{noun}),?\s+(?P<name2>{names})(?!\w)"
+    )
+    for m in apposed.finditer(text):
+        name = " ".join((m.group("name") or m.group("name2")).split())
+        votes[name][nouns[(m.group("noun") or m.group("noun2")).lower()]] += _SUBJECT_VOTE
     for name, pronoun in _answers(text, names, rules, male | female):
         votes[name]["male" if pronoun in male else "female"] += _SUBJECT_VOTE
     return votes

@@ -144,3 +144,10 @@ def test_few_votes_can_still_say_a_gender(fixture_path):
     text = fixture_path("discovery-gender-few-votes.txt").read_text(encoding="utf-8")
     found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
     assert found["Juno"] == "female"
+
+
+def test_a_noun_beside_a_name_gives_its_gender(fixture_path):
+    # "Wren, the old woman," and "Her brother Tam": no pronoun follows either name.
+    text = fixture_path("discovery-gender-from-nouns.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Wren": "female", "Tam": "male"}
