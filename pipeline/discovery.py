@@ -2,10 +2,12 @@
 
 A capitalised name counts as a character when the text shows it speaking (next to a speech verb),
 gives it an honorific (Mr. Darcy, Miss Bennet), addresses it inside a quote ("Tara, wait"), or makes
-it the subject of actions ("Buffy feels a tear").
+it the subject of actions ("Buffy feels a tear"), unless it reads as a place or a time ("at Longbourn",
+"on Sunday") or a common word ("an American"). A name mostly given with "the" goes by it ("The Queen").
 Names that are forms of one another are grouped when the text shows it: "Mr. Darcy" with "Darcy" (unless
 several people share the surname), "Elizabeth" with "Elizabeth Bennet". Gender comes from honorifics
-and from the pronouns that follow the name in its sentence. Every step is one pass over the text.
+and titles, from the pronouns that follow the name, from gendered nouns beside it ("her brother Tom")
+and from the pronoun tags of answers to quotes addressing it. Every step is one pass over the text.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
     # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
     titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
-    common = {n: determined[n] if _bare(n) == n and titles[n] * 2 <= counts[n] else 0 for n in candidates}
+    titled = {n for n in candidates if titles[n] * 2 > counts[n]}
+    common = {n: determined[n] if _bare(n) == n and n not in titled else 0 for n in candidates}
     candidates = {
         n for n in candidates
         if evidence[n] and counts[n] >= _EVIDENCE_NEEDED and inside[n]
@@ -111,7 +114,7 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
         votes = Counter()
         for member in members:
             votes.update(genders[member])
-        if titles[name] * 2 > counts[name]:
+        if name in titled:
             members, name = members | {f"The {name}"}, f"The {name}"
         found.append(
             Discovered(
