@@ -15,7 +15,11 @@ def make_book(story: Story, config: Config) -> Book:
     chapters = story.chapters or find_chapters(story.text, story.title, story.body_start, story.body_end)
     # With no cast given, the characters the text shows are found, with their gender. A given cast
     # is taken as the whole cast: `audiobook cast` shows who it may be missing.
-    characters = config.characters or with_discovered((), discover_cast(story.text, config.attribution))
+    # A first-person narrator named in voices.yaml is not a cast: the others are still found.
+    characters = config.characters
+    if all(c.name == config.narrator_character for c in characters):
+        found = discover_cast(story.text, config.attribution)
+        characters = with_discovered(characters, found, config.narrator_character)
     segmentation = segment(story.text, chapters, characters, config.attribution, config.narrator_character)
     # Speakers found only in speech tags join the cast too, so they get voices as well.
     discovered = tuple(Character(name=name) for name in segmentation.discovered)

@@ -270,6 +270,25 @@ def test_cast_prints_a_characters_block(runner, fixture_path, tmp_path):
     )
 
 
+def test_cast_gives_a_first_person_narrator_the_names_the_others_call_them(runner, fixture_path, tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator: {character: Sam Reed}\n", encoding="utf-8")
+    result = invoke(runner, "cast", fixture_path("first-person-cast-discovery.txt"), "-c", voices)
+    assert result.exit_code == 0
+    assert result.output == (
+        "characters:\n"
+        "  Nell:  # 4 mentions\n"
+        "    aliases: []\n"
+        "    gender: female\n"
+        "  Sam Reed:  # 4 mentions\n"
+        "    aliases: [Monsieur Reed, Sam]\n"
+        "    gender: unknown\n"
+        "  Mr. Ford:  # 3 mentions\n"
+        "    aliases: []\n"
+        "    gender: male\n"
+    )
+
+
 def test_build_ends_with_the_segment_summary_on_stderr_and_no_progress_bar_off_a_terminal(runner, tmp_path):
     story = ROOT / "tests" / "fixtures" / "said-attribution.txt"
     out, cache = tmp_path / "out", tmp_path / "cache"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.book import make_book
-from pipeline.config import packaged_defaults
+from pipeline.config import load_config, packaged_defaults
 from pipeline.discovery import cast_block, discover_cast, with_discovered
 from pipeline.ingest import read_story
 from pipeline.model import Character
@@ -66,3 +66,88 @@ def test_she_after_a_name_outweighs_his_or_her(fixture_path):
     text = fixture_path("gender-from-subject-pronouns.txt").read_text(encoding="utf-8")
     found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
     assert found["Mara"] == "female"
+
+
+def test_a_first_person_narrator_is_not_a_cast_and_takes_the_name_others_call_them(fixture_path, tmp_path):
+    # voices.yaml names only the narrator: the others are still discovered, and "Sam" and "Monsieur
+    # Reed" are the narrator.
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("narrator: {character: Sam Reed}\n", encoding="utf-8")
+    book = make_book(read_story(fixture_path("first-person-cast-discovery.txt")), load_config(voices))
+    cast = {c.name: c for c in book.cast}
+    assert set(cast) == {"Sam Reed", "Nell", "Mr. Ford"}
+    assert cast["Sam Reed"].aliases == ("Monsieur Reed", "Sam")
+    assert (cast["Nell"].gender, cast["Mr. Ford"].gender) == ("female", "male")
+    speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
+    assert speakers == ["Nell", "Nell", "Sam Reed", "Mr. Ford", "Sam Reed", "Sam Reed", "Nell", "Mr. Ford", "Nell", "Nell"]
+
+
+def test_the_cast_block_gives_a_first_person_narrator_the_name_others_call_them(fixture_path):
+    text = fixture_path("first-person-cast-discovery.txt").read_text(encoding="utf-8")
+    block = cast_block(text, (Character("Sam Reed"),), packaged_defaults().attribution, "Sam Reed")
+    assert block[block.index("  Sam Reed:  # 4 mentions") + 1] == "    aliases: [Monsieur Reed, Sam]"
+    assert not any(line.startswith("  Sam:") for line in block)
+
+
+def test_a_name_mostly_given_with_the_goes_by_it(fixture_path):
+    # "said the Duchess": she is "The Duchess", as the story calls her; "Tom" never takes "the".
+    text = fixture_path("discovery-names-with-the.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert set(found) == {"The Duchess", "The Cook", "Tom"}
+    assert found["The Duchess"] == Character("The Duchess", aliases=("Duchess",), gender="female")
+    book = make_book(read_story(fixture_path("discovery-names-with-the.txt")), packaged_defaults())
+    speakers = [s.speaker for s in book.segments if s.kind == "dialogue"]
+    assert speakers == ["The Duchess", "The Cook", "Tom", "The Duchess", "The Cook"]
+
+
+def test_places_and_days_are_not_characters_but_a_name_ending_in_a_common_word_is(fixture_path):
+    # "through the Dark Wood", "on Sunday", "last Sunday" are where and when; "man" is a common word,
+    # but "the Tall Man" is not written in lower case, so he is someone.
+    text = fixture_path("discovery-places-and-days.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert set(found) == {"The Tall Man", "Ada"}
+    assert (found["The Tall Man"].gender, found["Ada"].gender) == ("male", "female")
+
+
+def test_a_surname_shared_by_mr_and_mrs_goes_to_the_one_its_pronouns_say(fixture_path):
+    # Mrs. Ames is named far more often, but "Ames was a slow man, and he…" is Mr. Ames.
+    text = fixture_path("discovery-shared-surname.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {
+        "Mrs. Ames": Character("Mrs. Ames", gender="female"),
+        "Ames": Character("Ames", aliases=("Mr. Ames",), gender="male"),
+    }
+
+
+def test_titles_say_gender_without_a_pronoun(fixture_path):
+    text = fixture_path("discovery-titles.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Count Orlov": "male", "Madame Roux": "female"}
+
+
+def test_the_one_addressed_answers_and_the_tag_of_the_answer_gives_their_gender(fixture_path):
+    # "You're late, Rook. …" / "I know," he said: Rook is a he, though no pronoun follows his name.
+    text = fixture_path("discovery-gender-from-answers.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found["Rook"] == "male"
+
+
+def test_a_word_after_a_or_an_is_no_name_unless_the_story_then_calls_it_the_one(fixture_path):
+    # "an American", "some American": a nationality, not a character; "A Heron" is then "the Heron".
+    text = fixture_path("discovery-not-names-with-a-determiner.txt").read_text(encoding="utf-8")
+    found = {d.character.name for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Nora", "The Heron"}
+
+
+def test_few_votes_can_still_say_a_gender(fixture_path):
+    # One "she" after Juno against one "his", which is Cass's burn: twice the votes is enough.
+    text = fixture_path("discovery-gender-few-votes.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found["Juno"] == "female"
+
+
+def test_a_noun_beside_a_name_gives_its_gender(fixture_path):
+    # "Wren, the old woman," and "Her brother Tam": no pronoun follows either name.
+    text = fixture_path("discovery-gender-from-nouns.txt").read_text(encoding="utf-8")
+    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    assert found == {"Wren": "female", "Tam": "male"}
