@@ -46,6 +46,9 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     # "she quietly said" / "Nell soon added"
     adverb = r"(?:(?:\w+ly|soon|then|now|still|also|again|at last|at length|once more)\s+)?"
+    # "…, and when she had done, said" / "and, while pretending to admire it, said": a clause between
+    # the "and" and the verb, opened by a conjunction, preposition or participle
+    aside = r"(?:,?\s+(?:when|while|as|after|before|on|in|at|with|without|having|[a-z]+ing)\b[^.!?\"\u201c\u201d]{0,60}?,)?"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
@@ -74,7 +77,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
         # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
         "tag_before": re.compile(
-            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
+            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+|,?\s+[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then){aside}\s+)"
             rf"{adverb}(?P<verb>{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
@@ -207,11 +210,15 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
                 matches.append(match)
             match = patterns["tag_before"].search(text, match.start() + 1, end)
-        for match in sorted(matches, key=lambda m: -m.start("verb")):
-            subject_end = match.end("who") if match.group("who") else match.end("desc")
-            speaker = who(match, objects=_named_in(text, subject_end, end, names))
-            if speaker:
-                return speaker
+        # Of the subjects of one verb, a known one before a name not yet met: in "Therefore he rang the
+        # bell, and … ordered", the speaker is "he", not "Therefore".
+        for verb in sorted({m.start("verb") for m in matches}, reverse=True):
+            for discover in (False, True):
+                for match in (m for m in matches if m.start("verb") == verb):
+                    subject_end = match.end("who") if match.group("who") else match.end("desc")
+                    speaker = who(match, discover, objects=_named_in(text, subject_end, end, names))
+                    if speaker:
+                        return speaker
         return None
 
     def participle_tag(start: int, end: int) -> str | None:

@@ -582,7 +582,7 @@ def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path
     # "looked at her, and, dropping it…, said": "her" is never the one who speaks.
     assert decided(fixture_path, "tag-after-an-aside.txt", rules) == [
         ("The kettle is boiling over!", "Ida", "tag_before"),
-        ("I'll see to it.", "Rowan", "action_before"),
+        ("I'll see to it.", "Rowan", "tag_before"),
     ]
 
 
@@ -596,3 +596,13 @@ def test_narration_ending_in_a_colon_leads_into_its_subjects_words(fixture_path,
 def test_of_two_tags_before_a_quote_the_nearer_names_the_speaker(fixture_path, rules):
     # "Nell thought …, and Rowan … said:": the thought is Nell's, the words Rowan's.
     assert decided(fixture_path, "tag-nearest-the-quote.txt", rules) == [("Time we went home.", "Rowan", "tag_before")]
+
+
+def test_a_clause_between_and_and_the_verb_leaves_the_subject_the_speaker(fixture_path, rules):
+    # "Rowan, much put out, set …, and said," / "Nell looked …, and when …, said:"; in "Presently he
+    # rose, and buttoning …, announced" the speaker is "he", not the capitalised "Presently".
+    assert decided(fixture_path, "tag-after-a-clause-after-and.txt", rules) == [
+        ("Nobody asked me.", "Rowan", "tag_before"),
+        ("Nobody had to.", "Nell", "tag_before"),
+        ("I'm off to bed.", "Rowan", "tag_before"),
+    ]
