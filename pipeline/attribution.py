@@ -86,6 +86,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\b(?:hear|hears|heard|hearing)\s+(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})|{who})"
             rf"\s+{adverb}[a-z]+\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
+        # "I explained that I was afraid…" / "He readily agreed to it.": words already answered, reported
+        "reported": re.compile(rf"\b(?:{verbs})\s+(?:(?:him|her|me|them|us)\s+)?(?:that|to it)\b"),
         # …, saying: "…" / …, and muttering to himself as he came, "…"
         "participle": re.compile(
             rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
@@ -593,6 +595,10 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
                 speaker = next(others, None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
+        spoke_last = found[i - 1].speaker if i else None
+        if speaker and spoke_last not in (speaker, None) and patterns["reported"].search(lead, match.start()):
+            # "I explained that I was afraid…": their answer is told, and the one it answered goes on.
+            speaker = spoke_last
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")
 

@@ -606,3 +606,11 @@ def test_a_clause_between_and_and_the_verb_leaves_the_subject_the_speaker(fixtur
         ("Nobody had to.", "Nell", "tag_before"),
         ("I'm off to bed.", "Rowan", "tag_before"),
     ]
+
+
+def test_narration_reporting_an_answer_hands_the_turn_back(fixture_path, rules):
+    # "Rowan explained that …": Rowan's answer is told, so the next line is Nell's again.
+    assert decided(fixture_path, "reported-answer.txt", rules) == [
+        ("Did you lock the back door?", "Nell", "tag_after_verb_first"),
+        ("The cat can use the window like everyone else.", "Nell", "introduced_by_narration"),
+    ]
