@@ -88,9 +88,9 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         ),
         # "I explained that I was afraid…" / "He readily agreed to it.": words already answered, reported
         "reported": re.compile(rf"\b(?:{verbs})\s+(?:(?:him|her|me|them|us)\s+)?(?:that|to it)\b"),
-        # …, saying: "…" / …, and muttering to himself as he came, "…"
+        # …, saying: "…" / …, and muttering to himself as he came, "…" / …the chance of adding, "…"
         "participle": re.compile(
-            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen|\bof|\bby)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Who may be the subject of the clause before it: a name, or a pronoun other than "her" or "him"
         "subject": re.compile(rf"(?<![\w'\u2019.])(?:{names.known_pattern}|(?i:{subject_pronouns}))(?![\w'\u2019])"),

@@ -614,3 +614,11 @@ def test_narration_reporting_an_answer_hands_the_turn_back(fixture_path, rules):
         ("Did you lock the back door?", "Nell", "tag_after_verb_first"),
         ("The cat can use the window like everyone else.", "Nell", "introduced_by_narration"),
     ]
+
+
+def test_a_speech_participle_after_of_or_by_is_a_tag(fixture_path, rules):
+    # "…gave Nell the chance of adding," / "Ida ended the quarrel by saying,"
+    assert decided(fixture_path, "participle-after-of-or-by.txt", rules) == [
+        ("And you left the gate open.", "Nell", "tag_before"),
+        ("Enough, both of you.", "Ida", "tag_before"),
+    ]
