@@ -209,7 +209,11 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         matches = []
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
+            # "…and, still holding her, said"; "all the time she went on" is not "the time" speaking
+            description = (match.group("desc") or "").lower().split()[1:]
+            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS and not any(
+                word in names.pronoun_gender for word in description
+            ):
                 matches.append(match)
             match = patterns["tag_before"].search(text, match.start() + 1, end)
         # Of the subjects of one verb, a known one before a name not yet met: in "Therefore he rang the
