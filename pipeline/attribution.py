@@ -266,11 +266,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
-        narration = text[q.before[0] : q.before[1]]
+        # Stripped: narration after a quote mark opens with a space ('"…" Ida turned away. "…"').
+        narration = text[q.before[0] : q.before[1]].lstrip()
         match = patterns["action_before"].search(narration)
         if not match:
             return None
         subject_end = match.end("who") if match.group("who") else match.end("desc")
+        if narration.startswith(("'s", "\u2019s"), subject_end):  # "Miss Barry's house was…" is not her doing
+            return None
         objects = _named_in(narration, subject_end, len(narration), names)
         return Attribution(who(match, discover=False, objects=objects), "action_before")
 

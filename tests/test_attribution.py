@@ -630,3 +630,16 @@ def test_a_description_ends_before_a_pronoun(fixture_path, rules):
     assert decided(fixture_path, "description-swallowing-a-pronoun.txt", rules, cast) == [
         ("Nobody in this house ever listens to me.", "Nell", "tag_before"),
     ]
+
+
+def test_a_subject_right_after_a_quote_has_the_next_quote(fixture_path, rules):
+    # Narration opening after a closing quote mark has a subject of its own, who stops the tagged
+    # speaker carrying on; a possessive ("Rowan's old coat") is no subject.
+    assert decided(fixture_path, "subject-between-quotes.txt", rules) == [
+        ("Is it raining?", "Nell", "tag_before"),
+        ("It was forecast.", "Nell", "same_paragraph"),
+        ("Pouring.", "Rowan", "action_before"),
+        ("We could walk anyway.", "Ida", "tag_before"),
+        ("It isn't far.", "Ida", "same_paragraph"),
+        ("And you can borrow that.", "Ida", "same_paragraph"),
+    ]
