@@ -358,7 +358,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
-    _same_paragraph(quotes, found, subjects_before)
+    _same_paragraph(text, quotes, found, subjects_before)
     _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
@@ -375,6 +375,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # Again for the exchanges that the turn rules have just decided.
     _silent_reply(text, turns, quotes, found, patterns, names)
     _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects)
+    _resumed_after_aside(text, quotes, found)
     return found
 
 
@@ -610,17 +611,47 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             found[i] = Attribution(speaker, "introduced_by_narration")
 
 
-def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
+def _in_parentheses(text: str, quotes: list[QuoteInContext]) -> list[bool]:
+    """Per quote: whether it stands inside parentheses opened earlier in its paragraph."""
+    paragraph_start: dict[int, int] = {}
+    for q in quotes:
+        paragraph_start.setdefault(q.paragraph, q.before[0])
+    return [
+        text.count("(", paragraph_start[q.paragraph], q.quote.open_start)
+        > text.count(")", paragraph_start[q.paragraph], q.quote.open_start)
+        for q in quotes
+    ]
+
+
+def _resumed_after_aside(text: str, quotes: list[QuoteInContext], found: list[Attribution]) -> None:
+    """ '"You may not know--" ("I do," said Ida) "--but it is cold."': the words after an interjection in
+    parentheses go on with the speaker of the words before it, unless a tag of their own says otherwise."""
+    aside = _in_parentheses(text, quotes)
+    for i in range(2, len(quotes)):
+        before, interjection = i - 2, i - 1
+        same_paragraph = quotes[before].paragraph == quotes[i].paragraph
+        if same_paragraph and aside[interjection] and not aside[i] and not aside[before] and found[i].rule not in _TAGS:
+            if found[before].speaker:
+                found[i] = Attribution(found[before].speaker, "same_paragraph")
+
+
+def _same_paragraph(text: str, quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
     """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues.
 
     The speaker carries on through the paragraph's untagged quotes that follow, unless the narration
     just before one of them has a subject of its own ("…" Nell laughed. Ida shook her head. "…").
+    A quote in parentheses is someone else's interjection ('"…" ("I know," said Ida) "…"'): it shares
+    no speaker with the quotes outside them.
     """
+    aside = _in_parentheses(text, quotes)
     for i, q in enumerate(quotes):
         if found[i].speaker:
             continue
         own_subject = subjects_before[i] and subjects_before[i].speaker
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph]
+        neighbours = [
+            j for j in (i - 1, i + 1)
+            if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph and aside[j] == aside[i]
+        ]
         for j in neighbours:
             carried_on = j < i and not own_subject
             if found[j].speaker and (found[j].rule != "same_paragraph" or carried_on):

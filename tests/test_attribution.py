@@ -643,3 +643,12 @@ def test_a_subject_right_after_a_quote_has_the_next_quote(fixture_path, rules):
         ("It isn't far.", "Ida", "same_paragraph"),
         ("And you can borrow that.", "Ida", "same_paragraph"),
     ]
+
+
+def test_a_quote_in_parentheses_shares_no_speaker_with_those_around_it(fixture_path, rules):
+    # ("I do," said Ida) interjects in Nell's sentence: the words on both sides of it are Nell's.
+    assert decided(fixture_path, "interjection-in-parentheses.txt", rules) == [
+        ("You may not know this river--", "Nell", "introduced_by_narration"),
+        ("I do,", "Ida", "tag_after_verb_first"),
+        ("--but it is colder than it looks.", "Nell", "same_paragraph"),
+    ]
