@@ -49,6 +49,8 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     # "…, and when she had done, said" / "and, while pretending to admire it, said": a clause between
     # the "and" and the verb, opened by a conjunction, preposition or participle
     aside = r"(?:,?\s+(?:when|while|as|after|before|on|in|at|with|without|having|[a-z]+ing)\b[^.!?\"\u201c\u201d]{0,60}?,)?"
+    # What may part a tag or beat from the quote before it: a comma or a dash ("--" in plain-text books)
+    after_quote = r"\s*(?:--|[,\u2014\-])?\s*"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
@@ -60,19 +62,19 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
         # a speech verb when it follows a quote
         "tag_after_verb_first": re.compile(
-            rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
+            rf"{after_quote}{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
         ),
         # "…," was Marilla's dry response / "…," was her answer
         "tag_after_possessive": re.compile(
-            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
+            rf"{after_quote}was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
             rf"\s+[a-z]+\b(?!['\u2019]s)"
         ),
         # "…," Tara said / "…," she asks quietly
-        "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
+        "tag_after": re.compile(rf"{after_quote}{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
         # speaker's own action beat
         "action_after": re.compile(
-            rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
+            rf"{after_quote}(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
         # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"

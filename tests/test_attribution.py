@@ -652,3 +652,11 @@ def test_a_quote_in_parentheses_shares_no_speaker_with_those_around_it(fixture_p
         ("I do,", "Ida", "tag_after_verb_first"),
         ("--but it is colder than it looks.", "Nell", "same_paragraph"),
     ]
+
+
+def test_a_beat_after_a_double_hyphen_dash_is_the_speakers(fixture_path, rules):
+    # "--" is how plain-text books write a dash: "…"--Rowan held the door wide--"…"
+    assert decided(fixture_path, "beat-after-a-double-hyphen.txt", rules) == [
+        ("Come in quickly", "Rowan", "action_after"),
+        ("before the rain starts.", "Rowan", "same_paragraph"),
+    ]
