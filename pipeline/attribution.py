@@ -48,6 +48,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     # "she quietly said" / "Nell soon added"
     adverb = r"(?:(?:\w+ly|soon|then|now|still|also|again|at last|at length|once more)\s+)?"
+    # "…, and when she had done, said" / "and, while pretending to admire it, said": a clause between
+    # the "and" and the verb, opened by a conjunction, preposition or participle
+    aside = r"(?:,?\s+(?:when|while|as|after|before|on|in|at|with|without|having|[a-z]+ing)\b[^.!?\"\u201c\u201d]{0,60}?,)?"
+    # What may part a tag or beat from the quote before it: a comma or a dash ("--" in plain-text books)
+    after_quote = r"\s*(?:--|[,\u2014\-])?\s*"
     parts = "|".join(map(re.escape, rules.speaker_parts)) or NOTHING
     participles = "|".join(map(re.escape, rules.speech_participles)) or NOTHING
     subject_pronouns = "|".join(re.escape(p) for p in names.pronoun_gender if p not in _OBJECT_PRONOUNS) or NOTHING
@@ -59,24 +64,24 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
         # a speech verb when it follows a quote
         "tag_after_verb_first": re.compile(
-            rf"\s*[,\u2014\-]?\s*{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
+            rf"{after_quote}{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
         ),
         # "…," was Marilla's dry response / "…," was her answer
         "tag_after_possessive": re.compile(
-            rf"\s*[,\u2014\-]?\s*was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
+            rf"{after_quote}was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
             rf"\s+[a-z]+\b(?!['\u2019]s)"
         ),
         # "…," Tara said / "…," she asks quietly
-        "tag_after": re.compile(rf"\s*[,\u2014\-]?\s*{who}\s+{adverb}(?:{verbs})(?!\w)"),
+        "tag_after": re.compile(rf"{after_quote}{who}\s+{adverb}(?:{verbs})(?!\w)"),
         # "…" Tara nods. / "…" She turns away. / "…" His voice cracks. / "…" her face drops: the
         # speaker's own action beat
         "action_after": re.compile(
-            rf"\s*[,\u2014\-]?\s*(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
+            rf"{after_quote}(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
         # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
         # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
         "tag_before": re.compile(
-            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+(?:[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then)\s+)?)"
+            rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+|,?\s+[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then){aside}\s+)"
             rf"{adverb}(?P<verb>{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
@@ -85,9 +90,11 @@ def _tag_patterns(rules: AttributionRules, names: Names):
             rf"\b(?:hear|hears|heard|hearing)\s+(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})|{who})"
             rf"\s+{adverb}[a-z]+\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
-        # …, saying: "…" / …, and muttering to himself as he came, "…"
+        # "I explained that I was afraid…" / "He readily agreed to it.": words already answered, reported
+        "reported": re.compile(rf"\b(?:{verbs})\s+(?:(?:him|her|me|them|us)\s+)?(?:that|to it)\b"),
+        # …, saying: "…" / …, and muttering to himself as he came, "…" / …the chance of adding, "…"
         "participle": re.compile(
-            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
+            rf"(?:[,;\u2014-]|\band|\bwhile|\bthen|\bof|\bby)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Who may be the subject of the clause before it: a name, or a pronoun other than "her" or "him"
         "subject": re.compile(rf"(?<![\w'\u2019.])(?:{names.known_pattern}|(?i:{subject_pronouns}))(?![\w'\u2019])"),
@@ -224,14 +231,22 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         matches = []
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS:  # "…and, still holding her, said"
+            # "…and, still holding her, said"; "all the time she went on" is not "the time" speaking
+            description = (match.group("desc") or "").lower().split()[1:]
+            if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS and not any(
+                word in names.pronoun_gender for word in description
+            ):
                 matches.append(match)
             match = patterns["tag_before"].search(text, match.start() + 1, end)
-        for match in sorted(matches, key=lambda m: -m.start("verb")):
-            subject_end = match.end("who") if match.group("who") else match.end("desc")
-            speaker = who(match, objects=_named_in(text, subject_end, end, names))
-            if speaker:
-                return speaker
+        # Of the subjects of one verb, a known one before a name not yet met: in "Therefore he rang the
+        # bell, and … ordered", the speaker is "he", not "Therefore".
+        for verb in sorted({m.start("verb") for m in matches}, reverse=True):
+            for discover in (False, True):
+                for match in (m for m in matches if m.start("verb") == verb):
+                    subject_end = match.end("who") if match.group("who") else match.end("desc")
+                    speaker = who(match, discover, objects=_named_in(text, subject_end, end, names))
+                    if speaker:
+                        return speaker
         return None
 
     def participle_tag(start: int, end: int) -> str | None:
@@ -273,11 +288,14 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def subject_before(q: QuoteInContext) -> Attribution | None:
         # Searched in a slice: "^" must mean the start of this narration, not of the story.
-        narration = text[q.before[0] : q.before[1]]
+        # Stripped: narration after a quote mark opens with a space ('"…" Ida turned away. "…"').
+        narration = text[q.before[0] : q.before[1]].lstrip()
         match = patterns["action_before"].search(narration)
         if not match:
             return None
         subject_end = match.end("who") if match.group("who") else match.end("desc")
+        if narration.startswith(("'s", "\u2019s"), subject_end):  # "Miss Barry's house was…" is not her doing
+            return None
         objects = _named_in(narration, subject_end, len(narration), names)
         return Attribution(who(match, discover=False, objects=objects), "action_before")
 
@@ -365,7 +383,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
-    _same_paragraph(quotes, found, subjects_before)
+    _same_paragraph(text, quotes, found, subjects_before)
     _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
@@ -382,6 +400,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # Again for the exchanges that the turn rules have just decided.
     held = _silent_reply(text, turns, quotes, found, patterns, names)
     _nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held)
+    _resumed_after_aside(text, quotes, found)
     return found
 
 
@@ -639,21 +658,55 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
                 speaker = next(others, None)
         else:
             speaker = names.resolve(match.group("who"), discover=False)
+        spoke_last = found[i - 1].speaker if i else None
+        if speaker and spoke_last not in (speaker, None) and patterns["reported"].search(lead, match.start()):
+            # "I explained that I was afraid…": their answer is told, and the one it answered goes on.
+            speaker = spoke_last
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")
 
 
-def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
+def _in_parentheses(text: str, quotes: list[QuoteInContext]) -> list[bool]:
+    """Per quote: whether it stands inside parentheses opened earlier in its paragraph."""
+    paragraph_start: dict[int, int] = {}
+    for q in quotes:
+        paragraph_start.setdefault(q.paragraph, q.before[0])
+    return [
+        text.count("(", paragraph_start[q.paragraph], q.quote.open_start)
+        > text.count(")", paragraph_start[q.paragraph], q.quote.open_start)
+        for q in quotes
+    ]
+
+
+def _resumed_after_aside(text: str, quotes: list[QuoteInContext], found: list[Attribution]) -> None:
+    """ '"You may not know--" ("I do," said Ida) "--but it is cold."': the words after an interjection in
+    parentheses go on with the speaker of the words before it, unless a tag of their own says otherwise."""
+    aside = _in_parentheses(text, quotes)
+    for i in range(2, len(quotes)):
+        before, interjection = i - 2, i - 1
+        same_paragraph = quotes[before].paragraph == quotes[i].paragraph
+        if same_paragraph and aside[interjection] and not aside[i] and not aside[before] and found[i].rule not in _TAGS:
+            if found[before].speaker:
+                found[i] = Attribution(found[before].speaker, "same_paragraph")
+
+
+def _same_paragraph(text: str, quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
     """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues.
 
     The speaker carries on through the paragraph's untagged quotes that follow, unless the narration
     just before one of them has a subject of its own ("…" Nell laughed. Ida shook her head. "…").
+    A quote in parentheses is someone else's interjection ('"…" ("I know," said Ida) "…"'): it shares
+    no speaker with the quotes outside them.
     """
+    aside = _in_parentheses(text, quotes)
     for i, q in enumerate(quotes):
         if found[i].speaker:
             continue
         own_subject = subjects_before[i] and subjects_before[i].speaker
-        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph]
+        neighbours = [
+            j for j in (i - 1, i + 1)
+            if 0 <= j < len(quotes) and quotes[j].paragraph == q.paragraph and aside[j] == aside[i]
+        ]
         for j in neighbours:
             carried_on = j < i and not own_subject
             if found[j].speaker and (found[j].rule != "same_paragraph" or carried_on):

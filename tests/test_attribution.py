@@ -661,7 +661,7 @@ def test_an_aside_between_commas_may_part_the_speaker_from_the_verb(fixture_path
     # "looked at her, and, dropping it…, said": "her" is never the one who speaks.
     assert decided(fixture_path, "tag-after-an-aside.txt", rules) == [
         ("The kettle is boiling over!", "Ida", "tag_before"),
-        ("I'll see to it.", "Rowan", "action_before"),
+        ("I'll see to it.", "Rowan", "tag_before"),
     ]
 
 
@@ -675,3 +675,67 @@ def test_narration_ending_in_a_colon_leads_into_its_subjects_words(fixture_path,
 def test_of_two_tags_before_a_quote_the_nearer_names_the_speaker(fixture_path, rules):
     # "Nell thought …, and Rowan … said:": the thought is Nell's, the words Rowan's.
     assert decided(fixture_path, "tag-nearest-the-quote.txt", rules) == [("Time we went home.", "Rowan", "tag_before")]
+
+
+def test_a_clause_between_and_and_the_verb_leaves_the_subject_the_speaker(fixture_path, rules):
+    # "Rowan, much put out, set …, and said," / "Nell looked …, and when …, said:"; in "Presently he
+    # rose, and buttoning …, announced" the speaker is "he", not the capitalised "Presently".
+    assert decided(fixture_path, "tag-after-a-clause-after-and.txt", rules) == [
+        ("Nobody asked me.", "Rowan", "tag_before"),
+        ("Nobody had to.", "Nell", "tag_before"),
+        ("I'm off to bed.", "Rowan", "tag_before"),
+    ]
+
+
+def test_narration_reporting_an_answer_hands_the_turn_back(fixture_path, rules):
+    # "Rowan explained that …": Rowan's answer is told, so the next line is Nell's again.
+    assert decided(fixture_path, "reported-answer.txt", rules) == [
+        ("Did you lock the back door?", "Nell", "tag_after_verb_first"),
+        ("The cat can use the window like everyone else.", "Nell", "introduced_by_narration"),
+    ]
+
+
+def test_a_speech_participle_after_of_or_by_is_a_tag(fixture_path, rules):
+    # "…gave Nell the chance of adding," / "Ida ended the quarrel by saying,"
+    assert decided(fixture_path, "participle-after-of-or-by.txt", rules) == [
+        ("And you left the gate open.", "Nell", "tag_before"),
+        ("Enough, both of you.", "Ida", "tag_before"),
+    ]
+
+
+def test_a_description_ends_before_a_pronoun(fixture_path, rules):
+    # "all the time she went on": "she" speaks, not a character called Time.
+    cast = (NELL, Character("Time", gender="male"))
+    assert decided(fixture_path, "description-swallowing-a-pronoun.txt", rules, cast) == [
+        ("Nobody in this house ever listens to me.", "Nell", "tag_before"),
+    ]
+
+
+def test_a_subject_right_after_a_quote_has_the_next_quote(fixture_path, rules):
+    # Narration opening after a closing quote mark has a subject of its own, who stops the tagged
+    # speaker carrying on; a possessive ("Rowan's old coat") is no subject.
+    assert decided(fixture_path, "subject-between-quotes.txt", rules) == [
+        ("Is it raining?", "Nell", "tag_before"),
+        ("It was forecast.", "Nell", "same_paragraph"),
+        ("Pouring.", "Rowan", "action_before"),
+        ("We could walk anyway.", "Ida", "tag_before"),
+        ("It isn't far.", "Ida", "same_paragraph"),
+        ("And you can borrow that.", "Ida", "same_paragraph"),
+    ]
+
+
+def test_a_quote_in_parentheses_shares_no_speaker_with_those_around_it(fixture_path, rules):
+    # ("I do," said Ida) interjects in Nell's sentence: the words on both sides of it are Nell's.
+    assert decided(fixture_path, "interjection-in-parentheses.txt", rules) == [
+        ("You may not know this river--", "Nell", "introduced_by_narration"),
+        ("I do,", "Ida", "tag_after_verb_first"),
+        ("--but it is colder than it looks.", "Nell", "same_paragraph"),
+    ]
+
+
+def test_a_beat_after_a_double_hyphen_dash_is_the_speakers(fixture_path, rules):
+    # "--" is how plain-text books write a dash: "…"--Rowan held the door wide--"…"
+    assert decided(fixture_path, "beat-after-a-double-hyphen.txt", rules) == [
+        ("Come in quickly", "Rowan", "action_after"),
+        ("before the rain starts.", "Rowan", "same_paragraph"),
+    ]
