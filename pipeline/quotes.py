@@ -38,6 +38,23 @@ class Quote:
     label: str | None = None  # the speaker a script line names: "SPIKE: Bloody hell."
 
 
+@dataclass(frozen=True)
+class QuoteInContext:
+    """A quote with the narration around it inside its paragraph."""
+
+    quote: Quote
+    paragraph: int  # index among the story's paragraphs
+    before: tuple[int, int]  # narration from the previous quote (or paragraph start) to this one
+    after: tuple[int, int]  # narration from this quote to the next (or paragraph end)
+    continues: bool  # carries on a quote left open at the end of the previous paragraph
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    rule: str | None
+
+
 def single_quote_kind(text: str, mode: str) -> str | None:
     """What single-quoted text is in this story: THOUGHT, DIALOGUE, or None (not a quote)."""
     if mode == "ignore":

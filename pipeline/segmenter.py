@@ -6,11 +6,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .attribution import QuoteInContext, attribute
+from .attribution import attribute
 from .names import Names
 from .config import AttributionRules
 from .model import NARRATION, NARRATOR, Chapter, Character, Segment
-from .quotes import Quote, find_quotes, find_script_line, single_quote_kind
+from .quotes import Quote, QuoteInContext, find_quotes, find_script_line, single_quote_kind
 from .structure import Paragraph, has_words, story_paragraphs
 
 # Narration between quotes often starts with the punctuation that closed the quote (", she said"),

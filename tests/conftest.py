@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import AttributionRules, packaged_defaults
-from pipeline.model import Character
+from pipeline.model import NARRATION, Character
+from pipeline.segmenter import segment
+from pipeline.structure import find_chapters
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -41,6 +43,13 @@ def require_module(name: str):
 NELL = Character("Nell", gender="female")
 ROWAN = Character("Rowan", gender="male")
 IDA = Character("Ida", gender="female")
+
+
+def decided(fixture_path, name, rules, cast=(NELL, ROWAN, IDA), narrator_character=None):
+    """(quote, speaker, rule) for every quote of a fixture story."""
+    text = fixture_path(name).read_text(encoding="utf-8")
+    result = segment(text, find_chapters(text, "Test"), tuple(cast), rules, narrator_character)
+    return [(s.text, s.speaker, s.rule) for s in result.segments if s.kind != NARRATION]
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import require_tool
-from pipeline.normalize import Spoken, for_the_ear, roman_to_int, say
+from pipeline.normalize import Spoken, for_the_ear, roman_to_int
 
 
 def spoken(sentence: str, lexicon=()) -> list[str]:

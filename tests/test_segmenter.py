@@ -6,7 +6,6 @@ import re
 import tracemalloc
 from dataclasses import replace
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
