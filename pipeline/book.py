@@ -18,7 +18,7 @@ def make_book(story: Story, config: Config) -> Book:
     # A first-person narrator named in voices.yaml is not a cast: the others are still found.
     characters = config.characters
     if all(c.name == config.narrator_character for c in characters):
-        found = discover_cast(story.text, config.attribution)
+        found = discover_cast(story.body, config.attribution)
         characters = with_discovered(characters, found, config.narrator_character)
     segmentation = segment(story.text, chapters, characters, config.attribution, config.narrator_character)
     # Speakers found only in speech tags join the cast too, so they get voices as well.

@@ -165,7 +165,7 @@ def cast(story, voices) -> None:
     from .ingest import read_story
 
     config = _config(voices)
-    for line in cast_block(read_story(story).text, config.characters, config.attribution, config.narrator_character):
+    for line in cast_block(read_story(story).body, config.characters, config.attribution, config.narrator_character):
         click.echo(line)
 
 

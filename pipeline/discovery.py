@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import yaml
 
-from .names import HONORIFICS, NOT_NAMES
+from .names import HONORIFICS, NOT_NAMES, NOTHING
 from .config import AttributionRules
 from .model import Character
 from .structure import is_hard_wrapped, split_paragraphs
@@ -92,8 +92,9 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
     # several ("the Invisible Man") is judged whole, as its last word alone ("man") may be common.
     lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
     lower.update(_mention_counts(text, {n.lower() for n in candidates if " " in _bare(n)}))
-    # Names turn up inside sentences ("said Tara", "to Spike"); "Yeah" and "Because" only open them.
-    inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:] )")
+    # Names turn up inside sentences ("said Tara", "to Spike", '"Wait," Tara said'); "Yeah" and
+    # "Because" only open them.
+    inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:\"\u201d\u2019] )")
     # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
     titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
     titled = {n for n in candidates if titles[n] * 2 > counts[n]}
@@ -228,7 +229,7 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
             )
     # "Spike, the old man," / "her brother Tom": a noun that says a gender set beside the name
     nouns = {n.lower(): "male" for n in rules.male_nouns} | {n.lower(): "female" for n in rules.female_nouns}
-    noun = "|".join(sorted(map(re.escape, nouns), key=len, reverse=True))
+    noun = "|".join(sorted(map(re.escape, nouns), key=len, reverse=True)) or NOTHING
     apposed = re.compile(
         rf"(?<![\w.])(?P<name>{names}),\s+(?:the|a|an|his|her|my|their|our|your)\s+(?:[a-z-]+\s+){{0,2}}(?P<noun>{noun})\b"
         rf"|\b(?i:the|his|her|my|their|our|your)\s+(?:[a-z-]+\s+){{0,2}}(?P<noun2>{noun}),?\s+(?P<name2>{names})(?!\w)"
@@ -247,6 +248,8 @@ def _answers(text: str, names: str, rules: AttributionRules, pronouns: set[str])
     and the tag of the answer says whether they are a he or a she."""
     verbs = "|".join(sorted(map(re.escape, rules.speech_verbs), key=len, reverse=True))
     subjects = "|".join(sorted(map(re.escape, pronouns & _SUBJECT_PRONOUNS)))
+    if not subjects or not verbs:
+        return []
     answer = re.compile(
         rf"{_QUOTE_OPEN}[^\"\u201c\u201d]*{_QUOTE_CLOSE}\s*,?\s*(?P<pronoun>{subjects})\s+(?:\w+ly\s+)?(?:{verbs})\b",
         re.IGNORECASE,
@@ -290,10 +293,10 @@ def with_discovered(
     """The configured characters, then the discovered ones that voices.yaml does not already name.
 
     Names in voices.yaml always win: a discovered name that a configured character uses is dropped.
-    A first-person narrator that voices.yaml knows by name alone takes the names the others call them
-    by ("Jake" or "Barnes" when the narrator is Jake Barnes).
+    A first-person narrator's character also takes the names the others call them by ("Jake" or
+    "Barnes" when the narrator is Jake Barnes), whatever else voices.yaml says of them.
     """
-    if narrator and Character(narrator) in configured:
+    if narrator and any(c.name == narrator for c in configured):
         configured, discovered = _with_narrator(configured, discovered, narrator)
     taken = {n.casefold() for c in configured for n in c.names}
     added = []
@@ -323,7 +326,7 @@ def _with_narrator(
     aliases = {n for d in theirs for n in d.character.names} - {narrator}
     # Not their gender: "he" in a first-person story is never the narrator, so it must not find them.
     replaced = tuple(
-        replace(c, aliases=tuple(sorted(aliases))) if c == Character(narrator) else c
+        replace(c, aliases=tuple(sorted(aliases | set(c.aliases)))) if c.name == narrator else c
         for c in configured
     )
     return replaced, [d for d in discovered if d not in theirs]

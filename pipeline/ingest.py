@@ -46,6 +46,11 @@ class Story:
     # empty for a text file, whose chapters are found from its headings.
     chapters: tuple[Chapter, ...] = ()
 
+    @property
+    def body(self) -> str:
+        """The story without its front and back matter: what the characters can be found in."""
+        return self.text[self.body_start : self.body_end]
+
 
 @dataclass(frozen=True)
 class Part:

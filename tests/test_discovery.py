@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pipeline.book import make_book
 from pipeline.config import load_config, packaged_defaults
 from pipeline.discovery import cast_block, discover_cast, with_discovered
@@ -151,3 +153,35 @@ def test_a_noun_beside_a_name_gives_its_gender(fixture_path):
     text = fixture_path("discovery-gender-from-nouns.txt").read_text(encoding="utf-8")
     found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
     assert found == {"Wren": "female", "Tam": "male"}
+
+
+def test_a_name_met_only_in_the_authors_note_is_no_character(fixture_path, tmp_path):
+    # "Jess said it needed more rain" thanks a reader; the story itself is Nell's and Rowan's.
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("{}\n", encoding="utf-8")
+    book = make_book(read_story(fixture_path("discovery-name-in-the-authors-note.txt")), load_config(voices))
+    assert {c.name for c in book.cast} == {"Nell", "Rowan"}
+
+
+def test_a_character_only_tagged_after_their_quotes_is_found(fixture_path):
+    # Nell is never named mid-sentence, only in '"…," Nell asked' and at the start of sentences.
+    text = fixture_path("silent-reply.txt").read_text(encoding="utf-8")
+    found = {d.character.name for d in discover_cast(text, packaged_defaults().attribution)}
+    assert {"Nell", "Rowan"} <= found
+
+
+def test_a_narrator_configured_with_more_than_a_name_still_takes_the_names_others_call_them(fixture_path):
+    text = fixture_path("first-person-cast-discovery.txt").read_text(encoding="utf-8")
+    sam = Character("Sam Reed", aliases=("Samuel",), gender="male")
+    block = cast_block(text, (sam,), packaged_defaults().attribution, "Sam Reed")
+    assert block[block.index("  Sam Reed:  # 4 mentions") + 1] == "    aliases: [Monsieur Reed, Sam, Samuel]"
+    assert not any(line.startswith(("  Sam:", "  Monsieur Reed:")) for line in block)
+
+
+def test_empty_word_lists_find_no_genders_rather_than_fail(fixture_path):
+    # "Nell, the eldest," would be read for a gendered noun, '"Rowan, …" / "…," he said' for a pronoun.
+    text = fixture_path("discovery-empty-word-lists.txt").read_text(encoding="utf-8")
+    defaults = packaged_defaults().attribution
+    for emptied in ({"male_nouns": (), "female_nouns": ()}, {"male_pronouns": (), "female_pronouns": ()}):
+        genders = {d.character.name: d.character.gender for d in discover_cast(text, replace(defaults, **emptied))}
+        assert set(genders) == {"Nell", "Rowan"} and genders["Nell"] != "male"
