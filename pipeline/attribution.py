@@ -369,7 +369,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             tagged_paragraph = q.paragraph
         subjects_before.append(None if found[i].speaker else subject_before(q))
 
-    _same_paragraph(text, quotes, found, subjects_before)
+    aside = _in_parentheses(text, quotes)
+    _same_paragraph(quotes, found, subjects_before, aside)
     _continued_quotes(quotes, found)
     for i, attribution in enumerate(subjects_before):
         if not found[i].speaker and attribution and attribution.speaker:
@@ -386,7 +387,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     # Again for the exchanges that the turn rules have just decided.
     held = silent_reply(text, turns, quotes, found, patterns, names)
     nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_subjects, held)
-    _resumed_after_aside(text, quotes, found)
+    _resumed_after_aside(quotes, found, aside)
     return found
 
 
@@ -536,20 +537,21 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
 
 def _in_parentheses(text: str, quotes: list[QuoteInContext]) -> list[bool]:
     """Per quote: whether it stands inside parentheses opened earlier in its paragraph."""
-    paragraph_start: dict[int, int] = {}
+    inside: list[bool] = []
+    paragraph, depth, counted_to = None, 0, 0
     for q in quotes:
-        paragraph_start.setdefault(q.paragraph, q.before[0])
-    return [
-        text.count("(", paragraph_start[q.paragraph], q.quote.open_start)
-        > text.count(")", paragraph_start[q.paragraph], q.quote.open_start)
-        for q in quotes
-    ]
+        if q.paragraph != paragraph:
+            paragraph, depth, counted_to = q.paragraph, 0, q.before[0]
+        # Counted on from the last quote, so a long paragraph is read once, not once per quote.
+        depth += text.count("(", counted_to, q.quote.open_start) - text.count(")", counted_to, q.quote.open_start)
+        counted_to = q.quote.open_start
+        inside.append(depth > 0)
+    return inside
 
 
-def _resumed_after_aside(text: str, quotes: list[QuoteInContext], found: list[Attribution]) -> None:
+def _resumed_after_aside(quotes: list[QuoteInContext], found: list[Attribution], aside: list[bool]) -> None:
     """ '"You may not know--" ("I do," said Ida) "--but it is cold."': the words after an interjection in
     parentheses go on with the speaker of the words before it, unless a tag of their own says otherwise."""
-    aside = _in_parentheses(text, quotes)
     for i in range(2, len(quotes)):
         before, interjection = i - 2, i - 1
         same_paragraph = quotes[before].paragraph == quotes[i].paragraph
@@ -558,15 +560,14 @@ def _resumed_after_aside(text: str, quotes: list[QuoteInContext], found: list[At
                 found[i] = Attribution(found[before].speaker, "same_paragraph")
 
 
-def _same_paragraph(text: str, quotes: list[QuoteInContext], found: list[Attribution], subjects_before) -> None:
+def _same_paragraph(quotes: list[QuoteInContext], found: list[Attribution], subjects_before, aside: list[bool]) -> None:
     """An untagged quote shares the speaker of a tagged one in its paragraph, or of the quote it continues.
 
     The speaker carries on through the paragraph's untagged quotes that follow, unless the narration
     just before one of them has a subject of its own ("…" Nell laughed. Ida shook her head. "…").
     A quote in parentheses is someone else's interjection ('"…" ("I know," said Ida) "…"'): it shares
-    no speaker with the quotes outside them.
+    no speaker with the quotes outside them (``aside``).
     """
-    aside = _in_parentheses(text, quotes)
     for i, q in enumerate(quotes):
         if found[i].speaker:
             continue
