@@ -530,7 +530,7 @@ def test_a_speech_participle_after_of_or_by_is_a_tag(fixture_path, rules):
 
 
 def test_a_description_ends_before_a_pronoun(fixture_path, rules):
-    # "all the time she went on": "she" speaks, not a character called Time.
+    # "the whole time she went on": "she" speaks, not a character called Time.
     cast = (NELL, Character("Time", gender="male"))
     assert decided(fixture_path, "description-swallowing-a-pronoun.txt", rules, cast) == [
         ("Nobody in this house ever listens to me.", "Nell", "tag_before"),

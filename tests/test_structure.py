@@ -190,7 +190,7 @@ def test_one_line_per_paragraph(fixture_path):
 
 
 def test_one_line_per_paragraph_with_blank_lines_between():
-    lines = ["\u201cReady?\u201d", "\u201cNo.\u201d", "They went anyway, because there was nothing else to do."]
+    lines = ["\u201cReady?\u201d", "\u201cNo.\u201d", "They went anyway, because nobody had a better idea."]
     text = "\n\n".join(lines) + "\n"
     assert not is_hard_wrapped(text)
     assert paragraph_texts(text) == [(1, " ", line) for line in lines]
