@@ -2,9 +2,10 @@
 
 Each rule looks at one quote in its paragraph and either names a speaker or passes. Rules read their
 words (speech verbs, pronouns) from the ``attribution`` section of voices.yaml. The name of the rule
-that decided is kept with the segment, so ``script`` output can be explained. The paragraph rules
-(tags, beats, the paragraph's other quotes) are here; the conversation rules that fill in what they
-leave open (turns, replies, the last resort) are in ``conversation``.
+that decided is kept with the segment, so ``script`` output can be explained. The rules that read a
+quote's own paragraph and the narration just around it (tags, beats, the paragraph's other quotes, an
+introduction or reaction next to it) are here; the rules of the exchange, which fill in what they
+leave open (turns, replies, answers without words, the last resort), are in ``conversation``.
 """
 
 from __future__ import annotations
@@ -382,7 +383,6 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     _introduced_by_narration(text, quotes, found, patterns, names, referents, on_stage, focus)
     if rules.turn_taking:
         turn_taking(turns, quotes, found, addressed, narrated)
-    if rules.turn_taking:
         alternation(turns, quotes, found, addressed, narrated)
     # Again for the exchanges that the turn rules have just decided.
     held = silent_reply(text, turns, quotes, found, patterns, names)
@@ -478,7 +478,7 @@ def _continued_quotes(quotes: list[QuoteInContext], found: list[Attribution]) ->
 
 def _focal_gender(text: str, names: Names) -> str | None:
     """The gender of the character a third-person story follows, when its sentences start with one
-    gender's pronoun far more often than the other's ("She …" twice as often as "He …")."""
+    gender's pronoun far more often than the other's ("She …" half as often again as "He …", _FOCUS_RATIO)."""
     starts = Counter(
         names.pronoun_gender.get(m.group(1).lower())
         for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-z]*)\b", text, re.MULTILINE)

@@ -50,6 +50,8 @@ def test_the_packaged_defaults_load_and_are_sane(defaults):
     assert {"thought", "wondered"} <= set(defaults.attribution.thought_verbs)
     assert not set(defaults.attribution.speech_verbs) & set(defaults.attribution.thought_verbs)
     assert {"saying", "muttering"} <= set(defaults.attribution.speech_participles)
+    assert {"made no answer", "said nothing"} <= set(defaults.attribution.wordless_replies)
+    assert {"nodded", "shrugged"} <= set(defaults.attribution.narrator_gestures)
     assert defaults.attribution.male_pronouns == ("he", "him")
     assert defaults.attribution.female_pronouns == ("she", "her")
     assert defaults.warnings == ()
