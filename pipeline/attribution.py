@@ -417,10 +417,12 @@ def _not_called(inside: str, match: re.Match) -> bool:
     sentence of its own answers or echoes a question (only "Brett," or "Brett!" calls to her);
     "Who? Alfred, of course!" answers one; "her other stepson, Lawrence?" / "I, Hercule Poirot,
     affirm" name someone in apposition; "The Queen! The Queen!" announces her: a description
-    with "the" is never how anyone is called."""
+    with "the" is never how anyone is called; "We need Xander, Willow, and Oz" lists them."""
     if match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?"):
         return True
     if re.match(r"the\s", match.group("name"), re.IGNORECASE):
+        return True
+    if _LISTED_NEXT.match(inside, match.end()):
         return True
     before = inside[max(0, match.start() - 40) : match.start()]
     return bool(_APPOSITION.search(before) or _ANSWERED.search(before))
@@ -428,9 +430,11 @@ def _not_called(inside: str, match: re.Match) -> bool:
 
 # A relation and a comma right before a name: the name is in apposition to it.
 _APPOSITION = re.compile(
-    r"(?:\b(?:his|her|their)\s+(?:[a-z]+\s+)?(?:relation|cousin|son|stepson|daughter|brother|sister|wife|husband"
+    r"(?:\b(?:my|your|his|her|our|their)\s+(?:[a-z]+\s+)?(?:relation|cousin|son|stepson|daughter|brother|sister|wife|husband"
     r"|father|mother|uncle|aunt|nephew|niece|friend)|\bI),\s+$"
 )
+# "and Oz", "or Giles" right after a name: it is one of a list, not someone called.
+_LISTED_NEXT = re.compile(r",?\s+(?:and|or|nor)\s+[A-Z]")
 # A question asking who, right before a name: the name answers it.
 _ANSWERED = re.compile(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hich)\b[^.!?]*\?\s+$")
 

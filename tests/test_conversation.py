@@ -164,3 +164,10 @@ def test_narration_ending_in_a_colon_leads_into_its_subjects_words(fixture_path,
     assert decided(fixture_path, "narration-ending-in-a-colon.txt", rules) == [
         ("You might have waited.", "Ida", "nearest_mention"),
     ]
+
+
+def test_names_in_a_list_or_in_apposition_are_not_called_so_do_not_answer(fixture_path, rules):
+    # "We need Ida, Rowan, and Mara" lists them; "my brother, Rowan" says who he is: nobody is asked to answer.
+    assert [rule for _, _, rule in decided(fixture_path, "names-listed-or-in-apposition.txt", rules)] == [
+        "tag_after", "nearest_mention", "tag_after", "nearest_mention"
+    ]
