@@ -161,9 +161,44 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
                 owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 relative = mentions.relative(owner, words[end - 1]) if owner_gender else None
+                if relative:
+                    return relative
+                # "…," said his companion: someone in the exchange, not the one who spoke last.
+                talking = in_exchange(gender, (owner, *addressed[-1])) if owner_gender else None
+                if talking:
+                    return talking
                 # "her mother" is not the "her" it belongs to.
-                return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
+                return mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
+
+    def in_exchange(gender: str, excluding: tuple[str | None, ...]) -> str | None:
+        """ "…," said his companion / returned her friend: of the people speaking in the exchange the
+        current quote is part of, the latest whom the noun fits, other than the one who spoke the line
+        before (a tag in a paragraph of its own names whoever answers it) and the one the description
+        belongs to. Only when that line's speaker is known: else whoever spoke before it may be the one
+        answering."""
+        current = len(subjects_before)  # the quote being read in pass 1
+        if current >= len(quotes):
+            return None
+        speakers: list[str] = []
+        previous = None
+        paragraph = quotes[current].paragraph
+        for k in range(current - 1, -1, -1):
+            if paragraph - quotes[k].paragraph > _EXCHANGE_GAP:
+                break
+            paragraph = quotes[k].paragraph
+            speaker = found[k].speaker
+            if previous is None and quotes[k].paragraph < quotes[current].paragraph:
+                if not speaker:
+                    return None
+                previous = speaker
+            if speaker and speaker not in speakers:
+                speakers.append(speaker)
+        return next((
+            name for name in speakers
+            if name != previous and name not in excluding and name != names.narrator
+            and (gender == "unknown" or names.gender.get(name) in (gender, "unknown"))
+        ), None)
 
     def clause_subject(start: int, end: int) -> str | None:
         """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject
@@ -444,6 +479,7 @@ _TAGS_AFTER_BY_PATTERN = (
     ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
 )
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
+_EXCHANGE_GAP = 2  # paragraphs between two quotes of one exchange, at most
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus

@@ -565,3 +565,13 @@ def test_a_beat_after_a_double_hyphen_dash_is_the_speakers(fixture_path, rules):
         ("Come in quickly", "Rowan", "action_after"),
         ("before the rain starts.", "Rowan", "same_paragraph"),
     ]
+
+
+def test_his_companion_in_a_tag_is_the_other_one_in_the_exchange_not_the_woman_named_last(fixture_path, rules):
+    # Rowan has just spoken; "his companion" answering him is Ida, who spoke before him, not Nell,
+    # who is only waving from a boat.
+    assert decided(fixture_path, "companion-in-the-exchange.txt", rules) == [
+        ("The boats are all in,", "Ida", "tag_after_verb_first"),
+        ("Not the red one,", "Rowan", "tag_after_verb_first"),
+        ("She never comes in before dark,", "Ida", "tag_after_verb_first"),
+    ]
