@@ -161,6 +161,13 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
                 owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 relative = mentions.relative(owner, words[end - 1]) if owner_gender else None
+                if relative and owner_gender:
+                    # "…," said her mother, when several wives may be her mother: the one in the exchange.
+                    by_surname, married = names.elders(owner, words[end - 1])
+                    elders = by_surname or married
+                    if len(elders) > 1:
+                        talking = next((n for n in exchange()[0] if n in elders), None)
+                        relative = talking or relative
                 if relative:
                     return relative
                 # "…," said his companion: someone in the exchange, not the one who spoke last.
@@ -177,9 +184,22 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         before (a tag in a paragraph of its own names whoever answers it) and the one the description
         belongs to. Only when that line's speaker is known: else whoever spoke before it may be the one
         answering."""
+        speakers, previous = exchange()
+        if previous is None:
+            return None
+        return next((
+            name for name in speakers
+            if name != previous and name not in excluding and name != names.narrator
+            and (gender == "unknown" or names.gender.get(name) in (gender, "unknown"))
+        ), None)
+
+    def exchange() -> tuple[list[str], str | None]:
+        """The speakers so far of the exchange the current quote is part of (its quotes at most
+        _EXCHANGE_GAP paragraphs apart), latest first, and who spoke the line before it in an earlier
+        paragraph (None when that line is not yet decided)."""
         current = len(subjects_before)  # the quote being read in pass 1
         if current >= len(quotes):
-            return None
+            return [], None
         speakers: list[str] = []
         previous = None
         paragraph = quotes[current].paragraph
@@ -189,16 +209,10 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             paragraph = quotes[k].paragraph
             speaker = found[k].speaker
             if previous is None and quotes[k].paragraph < quotes[current].paragraph:
-                if not speaker:
-                    return None
-                previous = speaker
+                previous = speaker or ""
             if speaker and speaker not in speakers:
                 speakers.append(speaker)
-        return next((
-            name for name in speakers
-            if name != previous and name not in excluding and name != names.narrator
-            and (gender == "unknown" or names.gender.get(name) in (gender, "unknown"))
-        ), None)
+        return speakers, previous or None
 
     def clause_subject(start: int, end: int) -> str | None:
         """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject

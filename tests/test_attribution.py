@@ -575,3 +575,17 @@ def test_his_companion_in_a_tag_is_the_other_one_in_the_exchange_not_the_woman_n
         ("Not the red one,", "Rowan", "tag_after_verb_first"),
         ("She never comes in before dark,", "Ida", "tag_after_verb_first"),
     ]
+
+
+def test_her_mother_of_several_married_women_is_the_one_in_the_exchange(fixture_path, rules):
+    # Ida's mother may be either wife; the one talking with her is Mrs. Hale, though Mrs. Lane was
+    # named last.
+    cast = (
+        Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"),
+        Character("Mr. Lane", gender="male"), Character("Mrs. Lane", gender="female"), IDA,
+    )
+    assert decided(fixture_path, "mother-in-the-exchange.txt", rules, cast) == [
+        ("You will wear the blue dress tonight,", "Mrs. Hale", "tag_after_verb_first"),
+        ("I would rather wear the grey,", "Ida", "tag_after_verb_first"),
+        ("The grey is for funerals,", "Mrs. Hale", "tag_after_verb_first"),
+    ]
