@@ -146,8 +146,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 if key in names.folded:
                     return names.folded[key]
         for end in range(len(words), 1, -1):
-            titled = names.titled.get(words[end - 1])
-            if titled and words[0] == "the" and words[end - 1] not in names.noun_gender:
+            # "the doctor" is one of the cast's "Dr." too
+            titled = names.titled.get(words[end - 1]) or names.titled.get(_ABBREVIATED_TITLES.get(words[end - 1], ""))
+            if titled and words[0] == "the" and names.noun_gender.get(words[end - 1]) in (None, "unknown"):
                 # "the count" when the cast has Count Mippipopolous; of several colonels, the one named last.
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
                 if recent or len(titled) == 1:
@@ -493,6 +494,8 @@ _TAGS_AFTER_BY_PATTERN = (
     ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
 )
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
+# Titles the cast may abbreviate: "Dr. Bauerstein" is "the doctor" in a tag
+_ABBREVIATED_TITLES = {"doctor": "dr", "professor": "prof", "reverend": "rev", "mister": "mr", "sergeant": "sgt"}
 _EXCHANGE_GAP = 2  # paragraphs between two quotes of one exchange, at most
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on

@@ -589,3 +589,11 @@ def test_her_mother_of_several_married_women_is_the_one_in_the_exchange(fixture_
         ("I would rather wear the grey,", "Ida", "tag_after_verb_first"),
         ("The grey is for funerals,", "Mrs. Hale", "tag_after_verb_first"),
     ]
+
+
+def test_the_doctor_in_a_tag_is_the_cast_member_titled_dr(fixture_path, rules):
+    cast = (Character("Dr. Hale", gender="male"), IDA)
+    assert decided(fixture_path, "the-doctor-is-dr.txt", rules, cast) == [
+        ("What have you been doing?", "Ida", "tag_after_verb_first"),
+        ("I must make my apologies,", "Dr. Hale", "tag_after_verb_first"),
+    ]
