@@ -597,3 +597,11 @@ def test_the_doctor_in_a_tag_is_the_cast_member_titled_dr(fixture_path, rules):
         ("What have you been doing?", "Ida", "tag_after_verb_first"),
         ("I must make my apologies,", "Dr. Hale", "tag_after_verb_first"),
     ]
+
+
+def test_a_description_the_cast_lists_is_read_whole_however_long(fixture_path, rules):
+    cast = (Character("The Woman In The Red Hat", gender="female"), NELL)
+    assert decided(fixture_path, "long-listed-description.txt", rules, cast) == [
+        ("Lovely morning,", "Nell", "tag_after_verb_first"),
+        ("It won't last,", "The Woman In The Red Hat", "tag_after_verb_first"),
+    ]
