@@ -147,8 +147,9 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 if key in names.folded:
                     return names.folded[key]
         for end in range(len(words), 1, -1):
-            titled = names.titled.get(words[end - 1])
-            if titled and words[0] == "the" and words[end - 1] not in names.noun_gender:
+            # "the doctor" is one of the cast's "Dr." too
+            titled = names.titled.get(words[end - 1]) or names.titled.get(_ABBREVIATED_TITLES.get(words[end - 1], ""))
+            if titled and words[0] == "the" and names.noun_gender.get(words[end - 1]) in (None, "unknown"):
                 # "the count" when the cast has Count Mippipopolous; of several colonels, the one named last.
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
                 if recent or len(titled) == 1:
@@ -162,9 +163,58 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                 # "Oh, Jane…" / "…," replied her sister: the one answering is the sister, not the "her".
                 owner = mentions.latest(owner_gender, excluding=answering) if owner_gender else None
                 relative = mentions.relative(owner, words[end - 1]) if owner_gender else None
+                if relative and owner_gender:
+                    # "…," said her mother, when several wives may be her mother: the one in the exchange.
+                    by_surname, married = names.elders(owner, words[end - 1])
+                    elders = by_surname or married
+                    if len(elders) > 1:
+                        talking = next((n for n in exchange()[0] if n in elders), None)
+                        relative = talking or relative
+                if relative:
+                    return relative
+                # "…," said his companion: someone in the exchange, not the one who spoke last.
+                talking = in_exchange(gender, (owner, *addressed[-1])) if owner_gender else None
+                if talking:
+                    return talking
                 # "her mother" is not the "her" it belongs to.
-                return relative or mentions.latest(gender, excluding=(owner, *addressed[-1]))
+                return mentions.latest(gender, excluding=(owner, *addressed[-1]))
         return None
+
+    def in_exchange(gender: str, excluding: tuple[str | None, ...]) -> str | None:
+        """ "…," said his companion / returned her friend: of the people speaking in the exchange the
+        current quote is part of, the latest whom the noun fits, other than the one who spoke the line
+        before (a tag in a paragraph of its own names whoever answers it) and the one the description
+        belongs to. Only when that line's speaker is known: else whoever spoke before it may be the one
+        answering."""
+        speakers, previous = exchange()
+        if previous is None:
+            return None
+        return next((
+            name for name in speakers
+            if name != previous and name not in excluding and name != names.narrator
+            and (gender == "unknown" or names.gender.get(name) in (gender, "unknown"))
+        ), None)
+
+    def exchange() -> tuple[list[str], str | None]:
+        """The speakers so far of the exchange the current quote is part of (its quotes at most
+        _EXCHANGE_GAP paragraphs apart), latest first, and who spoke the line before it in an earlier
+        paragraph (None when that line is not yet decided)."""
+        current = len(subjects_before)  # the quote being read in pass 1
+        if current >= len(quotes):
+            return [], None
+        speakers: list[str] = []
+        previous = None
+        paragraph = quotes[current].paragraph
+        for k in range(current - 1, -1, -1):
+            if paragraph - quotes[k].paragraph > _EXCHANGE_GAP:
+                break
+            paragraph = quotes[k].paragraph
+            speaker = found[k].speaker
+            if previous is None and quotes[k].paragraph < quotes[current].paragraph:
+                previous = speaker or ""
+            if speaker and speaker not in speakers:
+                speakers.append(speaker)
+        return speakers, previous or None
 
     def clause_subject(start: int, end: int) -> str | None:
         """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject
@@ -449,6 +499,9 @@ _TAGS_AFTER_BY_PATTERN = (
     ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
 )
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
+# Titles the cast may abbreviate: "Dr. Bauerstein" is "the doctor" in a tag
+_ABBREVIATED_TITLES = {"doctor": "dr", "professor": "prof", "reverend": "rev", "mister": "mr", "sergeant": "sgt"}
+_EXCHANGE_GAP = 2  # paragraphs between two quotes of one exchange, at most
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus

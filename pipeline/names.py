@@ -85,13 +85,15 @@ class Names:
         listed = "|".join(
             r"\s+".join(map(re.escape, n.split()[1:])) for n in known if " " in n and n.split()[0].lower() in _ARTICLES
         )
+        whole = rf"(?:the|an?)\s+(?:{listed})(?!\w)|" if listed else ""
         listed = rf"|(?i:(?:the|an?)\s+(?:{listed}))" if listed else ""
         # "her mother", "his wife": someone the cast may say who is, for the one "her" or "his" means
         kin = "|".join([*_SPOUSES, *_ELDERS, *STYLES])
         relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
         self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
-        self.description = rf"(?i:{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
+        # A description the cast lists is read whole, however long: "the man with the black beard".
+        self.description = rf"(?i:{whole}{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
     def of(self, name: str) -> str:

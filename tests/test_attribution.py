@@ -565,3 +565,43 @@ def test_a_beat_after_a_double_hyphen_dash_is_the_speakers(fixture_path, rules):
         ("Come in quickly", "Rowan", "action_after"),
         ("before the rain starts.", "Rowan", "same_paragraph"),
     ]
+
+
+def test_his_companion_in_a_tag_is_the_other_one_in_the_exchange_not_the_woman_named_last(fixture_path, rules):
+    # Rowan has just spoken; "his companion" answering him is Ida, who spoke before him, not Nell,
+    # who is only waving from a boat.
+    assert decided(fixture_path, "companion-in-the-exchange.txt", rules) == [
+        ("The boats are all in,", "Ida", "tag_after_verb_first"),
+        ("Not the red one,", "Rowan", "tag_after_verb_first"),
+        ("She never comes in before dark,", "Ida", "tag_after_verb_first"),
+    ]
+
+
+def test_her_mother_of_several_married_women_is_the_one_in_the_exchange(fixture_path, rules):
+    # Ida's mother may be either wife; the one talking with her is Mrs. Hale, though Mrs. Lane was
+    # named last.
+    cast = (
+        Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"),
+        Character("Mr. Lane", gender="male"), Character("Mrs. Lane", gender="female"), IDA,
+    )
+    assert decided(fixture_path, "mother-in-the-exchange.txt", rules, cast) == [
+        ("You will wear the blue dress tonight,", "Mrs. Hale", "tag_after_verb_first"),
+        ("I would rather wear the grey,", "Ida", "tag_after_verb_first"),
+        ("The grey is for funerals,", "Mrs. Hale", "tag_after_verb_first"),
+    ]
+
+
+def test_the_doctor_in_a_tag_is_the_cast_member_titled_dr(fixture_path, rules):
+    cast = (Character("Dr. Hale", gender="male"), IDA)
+    assert decided(fixture_path, "the-doctor-is-dr.txt", rules, cast) == [
+        ("What have you been doing?", "Ida", "tag_after_verb_first"),
+        ("I must make my apologies,", "Dr. Hale", "tag_after_verb_first"),
+    ]
+
+
+def test_a_description_the_cast_lists_is_read_whole_however_long(fixture_path, rules):
+    cast = (Character("The Woman In The Red Hat", gender="female"), NELL)
+    assert decided(fixture_path, "long-listed-description.txt", rules, cast) == [
+        ("Lovely morning,", "Nell", "tag_after_verb_first"),
+        ("It won't last,", "The Woman In The Red Hat", "tag_after_verb_first"),
+    ]
