@@ -24,7 +24,7 @@ from .quotes import Attribution, QuoteInContext
 _NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.\s)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
 # Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
 _OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
-# Words that may open a sentence before its subject: "Finally Marilla stepped in."
+# Words that may open a sentence before its subject: "Finally Nell stepped in."
 _OPENER = r"(?:(?:[A-Z][a-z]+ly|Then|And|But|So|Now|At last),?\s+)?"
 
 
@@ -35,7 +35,7 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     who = rf"(?:(?P<desc>{names.description})|(?P<who>{names.any_name}|(?i:{pronouns})))"
     # "she quietly said" / "Nell soon added"
     adverb = r"(?:(?:\w+ly|soon|then|now|still|also|again|at last|at length|once more)\s+)?"
-    # "…, and when she had done, said" / "and, while pretending to admire it, said": a clause between
+    # "…, and when she had finished, said" / "and, while pretending to read the letter, said": a clause between
     # the "and" and the verb, opened by a conjunction, preposition or participle
     aside = r"(?:,?\s+(?:when|while|as|after|before|on|in|at|with|without|having|[a-z]+ing)\b[^.!?\"\u201c\u201d]{0,60}?,)?"
     # What may part a tag or beat from the quote before it: a comma or a dash ("--" in plain-text books)
@@ -48,12 +48,12 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         for phrases in (rules.wordless_replies, rules.narrator_gestures)
     )
     return {
-        # "…," said Tara / "…," said he / "…," flashed Anne: before a name, any verb in the past tense is
+        # "…," said Tara / "…," said he / "…," flashed Ida: before a name, any verb in the past tense is
         # a speech verb when it follows a quote
         "tag_after_verb_first": re.compile(
             rf"{after_quote}{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
         ),
-        # "…," was Marilla's dry response / "…," was her answer
+        # "…," was Nell's dry answer / "…," was her answer
         "tag_after_possessive": re.compile(
             rf"{after_quote}was\s+(?:(?P<whose>(?i:his|her|my))|(?P<who>{names.any_name})(?:'s|\u2019s))"
             rf"\s+[a-z]+\b(?!['\u2019]s)"
@@ -65,37 +65,37 @@ def _tag_patterns(rules: AttributionRules, names: Names):
         "action_after": re.compile(
             rf"{after_quote}(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})\b|{who}(?:'s|\u2019s)?\s+{adverb}[a-z]+)"
         ),
-        # Tara said, "…" / Then she asked: "…" / Marilla intercepted the look and said grimly: "…" /
-        # Ida, who had been watching, called out: "…" / Marilla, seeing the cake, said: "…"
+        # Tara said, "…" / Then she asked: "…" / Nell caught the look and said drily: "…" /
+        # Ida, who had been watching, called out: "…" / Nell, seeing the mud, said: "…"
         "tag_before": re.compile(
             rf"\b{who}(?:,\s+[^.!?\"\u201c\u201d]{{0,80}}?,\s+|\s+|,?\s+[^.!?\"\u201c\u201d]{{0,80}}?\b(?:and|then){aside}\s+)"
             rf"{adverb}(?P<verb>{verbs})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
-        # I heard Mrs. Inglethorp call "…" / she could hear his voice saying, "…": whoever is heard
+        # I heard Mrs. Hale call "…" / she could hear his voice calling, "…": whoever is heard
         # speaks, whatever the verb
         "overheard": re.compile(
             rf"\b(?:hear|hears|heard|hearing)\s+(?:(?P<whose>(?i:his|her|my))\s+(?:{parts})|{who})"
             rf"\s+{adverb}[a-z]+\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
-        # "I explained that I was afraid…" / "He readily agreed to it.": words already answered, reported
+        # "I told her that the road was closed." / "He agreed to it at once.": words already answered, reported
         "reported": re.compile(rf"\b(?:{verbs})\s+(?:(?:him|her|me|them|us)\s+)?(?:that|to it)\b"),
-        # …, saying: "…" / …, and muttering to himself as he came, "…" / …the chance of adding, "…"
+        # …, saying: "…" / …, and muttering to himself all the way up, "…" / …the chance of adding, "…"
         "participle": re.compile(
             rf"(?:[,;\u2014-]|\band|\bwhile|\bthen|\bof|\bby)\s+{adverb}(?:{participles})\b[^.!?\"\u201c\u201d]{{0,60}}[,:]?\s*$"
         ),
         # Who may be the subject of the clause before it: a name, or a pronoun other than "her" or "him"
         "subject": re.compile(rf"(?<![\w'\u2019.])(?:{names.known_pattern}|(?i:{subject_pronouns}))(?![\w'\u2019])"),
-        # Buffy turned and handed her something, "…" / Willow jumped. "…": the subject of the
+        # Nell turned and handed him the lamp, "…" / Ida jumped. "…": the subject of the
         # sentence just before the quote, finished or not
         "action_before": re.compile(
             rf"(?:^|[.!?\u2026]\s+|\n){_OPENER}{who}\b[^.!?\"\u201c\u201d]*[.!?\u2026]?\s*$"
         ),
-        # "…; but Mr. Collins, much offended, laid aside his book, and said,": the subject of the last
+        # "…; but Rowan, stung, put his cup down hard and said,": the subject of the last
         # clause of narration leading into a quote
         "lead_in": re.compile(
             rf"(?:^|[.!?\u2026;]\s+|\n|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b(?=[^.!?;\"\u201c\u201d]*$)"
         ),
-        # "She went out, and Cynthia stared after her.": the subject of a sentence's last clause
+        # "She went out, and Ida looked after her.": the subject of a sentence's last clause
         "clause_subject": re.compile(rf"(?:^|[;,]\s+|\s(?:and|but|yet|so|then)\s+){_OPENER}{who}\b"),
         # A paragraph opening "His voice cracks.": how the last words were spoken
         "reaction": re.compile(rf"\b(?P<whose>(?i:his|her))\s+(?:{parts})\b"),
@@ -123,8 +123,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
     def who(match: re.Match, discover: bool = True, objects: tuple[str, ...] = ()) -> str | None:
         """The speaker a tag names. Only speech-verb tags may add a name the cast lacks: an action
         beat's capitalised first word is too often not a name ("Afraid he'd…"). A pronoun or
-        description never means someone the quote calls by name: "Why, Anne, how you've grown!" she said,
-        nor anyone named after it (``objects``): "she said to Diana".
+        description never means someone the quote calls by name: "Why, Mara, how tall you are!" she said,
+        nor anyone named after it (``objects``): "she said to Ida".
         """
         if match.groupdict().get("whose"):
             return mentions.latest(POSSESSIVE_GENDER[match.group("whose").lower()], excluding=addressed[-1])
@@ -150,7 +150,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             # "the doctor" is one of the cast's "Dr." too
             titled = names.titled.get(words[end - 1]) or names.titled.get(_ABBREVIATED_TITLES.get(words[end - 1], ""))
             if titled and words[0] == "the" and names.noun_gender.get(words[end - 1]) in (None, "unknown"):
-                # "the count" when the cast has Count Mippipopolous; of several colonels, the one named last.
+                # "the count" when the cast has Count Orlov; of several colonels, the one named last.
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
                 if recent or len(titled) == 1:
                     return recent or next(iter(titled))
@@ -217,7 +217,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return speakers, previous or None
 
     def clause_subject(start: int, end: int) -> str | None:
-        """ "She went out, and Cynthia stared after her." / "…, her mother followed her.": the subject
+        """ "She went out, and Ida looked after her." / "…, her mother followed her.": the subject
         of the last clause of the sentence before a quote, if a name or a description, is whom a "she
         said" after the quote most likely means."""
         narration = text[start:end].rstrip(" \t\n,:;\u2014-")
@@ -251,7 +251,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         if speaker:
             return Attribution(speaker, "tag_before")
         if q.before[0] == q.quote.open_start:
-            # The tag may end the paragraph before: "Mr. Darcy replied with great intrepidity,"
+            # The tag may end the paragraph before: "Mr. Hale answered with great patience,"
             lead_start = max(0, q.quote.open_start - _LEAD)
             lead = text[lead_start : q.quote.open_start].rstrip()
             if lead.endswith((",", ":")):
@@ -268,7 +268,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         matches = []
         match = patterns["tag_before"].search(text, start, end)
         while match:
-            # "…and, still holding her, said"; "all the time she went on" is not "the time" speaking
+            # "…and, still holding her, said"; "the whole time she went on" is not "the time" speaking
             description = (match.group("desc") or "").lower().split()[1:]
             if (match.group("who") or "").lower() not in _OBJECT_PRONOUNS and not any(
                 word in names.pronoun_gender for word in description
@@ -287,7 +287,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         return None
 
     def participle_tag(start: int, end: int) -> str | None:
-        """ "…, muttering to himself as he came," / "the Dodo presented the thimble, saying": the
+        """ "…, muttering to himself all the way up," / "Nell set the kettle down, saying": the
         speaker is the subject of the clause the participle hangs on, the last one named before it in
         its sentence, though not after a preposition ("he turned to Ida, saying" is his)."""
         tail = patterns["participle"].search(text, start, end)
@@ -310,7 +310,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         """The speaker's own action right after the quote: "…" Tara nods."""
         match = patterns["action_after"].match(text, q.after[0], q.after[1])
         if match:
-            # "She jumps at the sound of his voice.": the voice tells whose the words were. Only in
+            # "She flinches at his voice.": the voice tells whose the words were. Only in
             # the pronoun's own clause: "Tara nods, stepping closer so he needn't raise his voice".
             clause = re.split(r"[.!?,;\u2026\u2014]", text[match.end() : q.after[1]], maxsplit=1)[0]
             voice = patterns["reaction"].search(clause)
@@ -373,7 +373,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             and not re.search(r"[.!?]\s", text[q.before[0] : q.before[1]])
         )
         if subject_of_narration is None and in_tag_sentence:
-            # '"Idiot!" said the Queen, …; and, turning to Alice, she went on,': the sentence the last
+            # '"Nonsense!" said Nell, …; and, turning to Ida, she went on,': the sentence the last
             # quote's tag began is still about its speaker.
             subject_of_narration = found[i - 1].speaker
         lead = text[since : q.quote.open_start].rstrip()
@@ -399,8 +399,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
             # "Nell smiled, and Ida laughed aloud.": the subject of the last clause, nearest the quote
             subject_of_narration = clause_subject(since, q.quote.open_start) or subject_of_narration
         on_stage.append(tuple(mentions.recent[-_ON_STAGE:]))
-        # "Mr. Collins was gratified; and … replied thus," / "John strode on and I took the opportunity of
-        # whispering to Poirot:": whom narration leading into the quote is about, whether or not a tag
+        # "Rowan was pleased; and … replied," / "Ida walked on ahead and I took my chance of
+        # whispering to Nell:": whom narration leading into the quote is about, whether or not a tag
         # was read in it: the subject of its last clause, else of its last sentence.
         leading_in = lead.endswith((",", ":", "-", "\u2014"))
         clause = next(reversed(list(patterns["lead_in"].finditer(lead))), None) if leading_in else None
@@ -408,7 +408,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         lead_subjects.append(lead_subject or (subject_of_narration if leading_in else None))
         referents.append({g: mentions.latest(g) for g in ("male", "female")})
         # A beat after a quote whose paragraph a tag has already given a speaker is most often the
-        # listener's: '"…," said Alice. "Are you fond of dogs?" The Mouse did not answer, so …'
+        # listener's: '"…," said Nell. "Do you like boats?" Rowan did not answer, so …'
         for rule in (explicit,) if tagged_paragraph == q.paragraph else (explicit, beat):
             attribution = rule(q)
             if attribution and attribution.speaker:
@@ -449,7 +449,7 @@ def _sentence_subject(text: str, start: int, end: int, names: Names) -> str | No
     found = names.known.search(text, start + cut, start + len(narration))
     if not found:
         return None
-    # "she explained to Marilla,": a pronoun before the name is the subject, the name is not.
+    # "she explained to Ida,": a pronoun before the name is the subject, the name is not.
     words = text[start + cut : found.start()].split()
     if len(words) > 3 or any(word.strip(",;:").lower() in names.pronoun_gender for word in words):
         return None
@@ -463,10 +463,10 @@ def _named_in(text: str, start: int, end: int, names: Names) -> tuple[str, ...]:
 
 def _not_called(inside: str, match: re.Match) -> bool:
     """Whether a name set off in a quote is someone spoken of, not spoken to:
-    "Brett. I saw her this morning." / "Harris? You bet he did.": a name that opens a quote as a
-    sentence of its own answers or echoes a question (only "Brett," or "Brett!" calls to her);
-    "Who? Alfred, of course!" answers one; "her other stepson, Lawrence?" / "I, Hercule Poirot,
-    affirm" name someone in apposition; "The Queen! The Queen!" announces her: a description
+    "Mara. She left at noon." / "Tam? Of course he did.": a name that opens a quote as a
+    sentence of its own answers or echoes a question (only "Mara," or "Mara!" calls to her);
+    "Who? Rowan, of course!" answers one; "her younger brother, Tam?" / "I, Nell Hale,
+    promise" name someone in apposition; "The Queen! The Queen!" announces her: a description
     with "the" is never how anyone is called; "We need Xander, Willow, and Oz" lists them."""
     if match.start() == 0 and inside[match.end() : match.end() + 1] in (".", "?"):
         return True
@@ -489,7 +489,7 @@ _LISTED_NEXT = re.compile(r",?\s+(?:and|or|nor)\s+[A-Z]")
 _ANSWERED = re.compile(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hich)\b[^.!?]*\?\s+$")
 
 
-# The end of a sentence or clause, not the point of "Mrs. Sparsit"
+# The end of a sentence or clause, not the point of "Mrs. Hale"
 _SENTENCE_END = re.compile(rf"(?<![\w.])(?!{HONORIFICS}\.)\w*[.!?;]\s")
 _AFTER_PREPOSITION = re.compile(r"\b(?:to|at|with|by|of|for|from|on|in|upon)\s+$")
 _CLOSING_MARKS = "\"'\u201d\u2019\u00bb"
@@ -586,7 +586,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             speaker = names.resolve(match.group("who"), discover=False)
         spoke_last = found[i - 1].speaker if i else None
         if speaker and spoke_last not in (speaker, None) and patterns["reported"].search(lead, match.start()):
-            # "I explained that I was afraid…": their answer is told, and the one it answered goes on.
+            # "I told her that the road was closed.": their answer is told, and the one it answered goes on.
             speaker = spoke_last
         if speaker:
             found[i] = Attribution(speaker, "introduced_by_narration")

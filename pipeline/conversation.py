@@ -57,7 +57,7 @@ def nearest_mention(turns, quotes, found, addressed, on_stage, interludes, lead_
     """Last resort: the character most recently named or heard before the quote, unless the quote
     addresses them or, when anyone else is at hand, they spoke the paragraph of speech just before
     (people take turns). Narration between the two paragraphs that is mostly about the last speaker
-    gives them the next one too: "Marilla worked fiercely. … she went to the stairs." """
+    gives them the next one too: "Nell scrubbed the table hard. … she carried the bucket out." """
     turn_of = {}
     for t, (_, first) in enumerate(turns):
         turn_of[first] = t
@@ -97,8 +97,8 @@ def mostly_about(mentioned: list[str], named: Collection[str], names: Names, foc
 def silent_reply(text, turns, quotes, found, patterns, names: Names) -> list[int]:
     """ "He made no answer." / "I shook my head.": a paragraph of narration between two paragraphs of
     speech that opens by saying someone other than the last speaker answered without words hands the
-    turn back to the last speaker. It overrules the introduction read from the same narration ("Cohn
-    said nothing." is not Cohn's cue), but not narration that names anyone else, who may be the one
+    turn back to the last speaker. It overrules the introduction read from the same narration ("Tam
+    said nothing." is not Tam's cue), but not narration that names anyone else, who may be the one
     about to speak, nor one ending in a lead-in to the speech ("…, and said,").
 
     Returns the turns handed back to a last speaker not yet known, for the last resort: whoever it

@@ -244,7 +244,7 @@ def _genders(text: str, candidates: set[str], rules: AttributionRules) -> dict[s
 
 def _answers(text: str, names: str, rules: AttributionRules, pronouns: set[str]) -> list[tuple[str, str]]:
     """(name, pronoun) for each quote addressing someone by name that the next paragraph answers under
-    a pronoun tag: "We all make mistakes, Spike." / "I'm not," he wails. The one addressed answers,
+    a pronoun tag: "Everyone gets lost, Tam." / "I didn't," he mutters. The one addressed answers,
     and the tag of the answer says whether they are a he or a she."""
     verbs = "|".join(sorted(map(re.escape, rules.speech_verbs), key=len, reverse=True))
     subjects = "|".join(sorted(map(re.escape, pronouns & _SUBJECT_PRONOUNS)))

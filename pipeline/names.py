@@ -62,7 +62,7 @@ class Names:
         self.configured = frozenset(self.gender)
         # "his face", "her voice": what of a character's stands for them ("Ida's face fell.")
         self.speaker_parts = frozenset(p.lower() for p in rules.speaker_parts)
-        # "Count Mippipopolous", "Inspector Japp": "the count", "the inspector" in a tag is one of them.
+        # "Count Orlov", "Inspector Lark": "the count", "the inspector" in a tag is one of them.
         self.titled: dict[str, set[str]] = {}
         for name, canonical in self.canonical.items():
             title, _, rest = name.partition(" ")
@@ -92,7 +92,7 @@ class Names:
         relatives = rf"|(?P<relative>(?i:his|her)\s+(?:[a-z]+\s+)?(?:{kin}))"
         self.mentioned = re.compile(rf"(?<![\w.])(?:{known_pattern}{listed}{relatives}){me}{pronouns}(?!\w)")
         # "the old man", "that brisk official", "the station-master": resolved by described()
-        # A description the cast lists is read whole, however long: "the man with the black beard".
+        # A description the cast lists is read whole, however long: "the woman in the green coat".
         self.description = rf"(?i:{whole}{_DETERMINERS}(?:\s+[a-z][\w-]*){{1,3}})"
         self.any_name = rf"(?:{known_pattern}|{HONORIFICS}\.? [A-Z][a-z]+|[A-Z][a-z]+)"
 
@@ -170,7 +170,7 @@ _SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as a subject, and as an 
 # Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
 # named this many sentences before the last-named one of their gender can no longer outweigh them.
 _REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
-# The end of a sentence; not the full stop of "Mrs. Lynde".
+# The end of a sentence; not the full stop of "Mrs. Hale".
 _NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
 SENTENCE_END = re.compile(rf"(?:[!?\u2026]|\.{_NOT_ABBREVIATED})[\"\u201d\u2019']?\s")
 _NOMINATIVE = frozenset({"he", "she", "i"})

@@ -595,7 +595,7 @@ def test_the_doctor_in_a_tag_is_the_cast_member_titled_dr(fixture_path, rules):
     cast = (Character("Dr. Hale", gender="male"), IDA)
     assert decided(fixture_path, "the-doctor-is-dr.txt", rules, cast) == [
         ("What have you been doing?", "Ida", "tag_after_verb_first"),
-        ("I must make my apologies,", "Dr. Hale", "tag_after_verb_first"),
+        ("I must be going, I am afraid,", "Dr. Hale", "tag_after_verb_first"),
     ]
 
 
