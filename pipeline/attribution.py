@@ -49,9 +49,10 @@ def _tag_patterns(rules: AttributionRules, names: Names):
     )
     return {
         # "…," said Tara / "…," said he / "…," flashed Ida: before a name, any verb in the past tense is
-        # a speech verb when it follows a quote
+        # a speech verb when it follows a quote. "…," sighed Ida's father: her father, not Ida.
         "tag_after_verb_first": re.compile(
-            rf"{after_quote}{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}(?!\w)"
+            rf"{after_quote}{adverb}(?:{verbs}|[a-z]+ed(?=\s+(?:{names.known_pattern})(?!\w)))\s+{who}"
+            rf"(?:(?<=\w)['\u2019]s\s+(?P<relation>[a-z]+))?(?![\w'\u2019])"
         ),
         # "…," was Nell's dry answer / "…," was her answer
         "tag_after_possessive": re.compile(
@@ -131,6 +132,8 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         if match.groupdict().get("desc"):
             return described(match.group("desc"))
         word = match.group("who")
+        if match.groupdict().get("relation"):  # "Ida's father": whom the cast says that is, if anyone
+            return mentions.relative(names.resolve(word, discover=False), match.group("relation").lower())
         gender = names.pronoun_gender.get(word.lower())
         others = (*addressed[-1], *objects)
         if gender and names.gender.get(subject_of_narration) == gender and subject_of_narration not in others:

@@ -605,3 +605,11 @@ def test_a_description_the_cast_lists_is_read_whole_however_long(fixture_path, r
         ("Lovely morning,", "Nell", "tag_after_verb_first"),
         ("It won't last,", "The Woman In The Red Hat", "tag_after_verb_first"),
     ]
+
+
+def test_a_possessive_in_a_tag_is_someone_of_theirs_not_them(fixture_path, rules):
+    # "sighed Ida's father": Ida's father speaks, and the cast's married Mr. is the one a father can be.
+    cast = (IDA, Character("Mr. Hale", gender="male"), Character("Mrs. Hale", gender="female"))
+    assert decided(fixture_path, "possessive-in-a-tag.txt", rules, cast) == [
+        ("You're soaked through,", "Mr. Hale", "tag_after_verb_first")
+    ]
