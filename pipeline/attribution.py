@@ -14,14 +14,16 @@ import re
 from collections import Counter
 
 from .config import AttributionRules
-from .names import HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, STYLES, Mentions, Names
+from .names import (
+    ABBREVIATED_TITLES, HONORIFICS, NARRATOR_PERSON, NOTHING, POSSESSIVE_GENDER, SENTENCE_END, STYLES, Mentions, Names,
+)
 from .conversation import (
     alternation, mostly_about, nearest_mention, silent_reply, speech_turns, turn_taking, vocative_reply,
 )
 from .quotes import Attribution, QuoteInContext
 
 # After a full stop, not that of "Mr. Giles"
-_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.\s)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.\s)" for word in ABBREVIATED_TITLES)
 # Pronouns that are never the subject of a clause ("her" may be the object; "him" always is)
 _OBJECT_PRONOUNS = frozenset({"her", "him", "me"})
 # Words that may open a sentence before its subject: "Finally Nell stepped in."

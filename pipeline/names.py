@@ -170,8 +170,10 @@ _SUBJECT, _OBJECT = 1.0, 0.5  # the weight of a mention as a subject, and as an 
 # Weights of at most _SUBJECT a sentence, fading, never sum past _SUBJECT / (1 - _FADE): a character
 # named this many sentences before the last-named one of their gender can no longer outweigh them.
 _REACH = math.log(_OBJECT * (1 - _FADE) / _SUBJECT, _FADE)
+# Titles whose full stop ends no sentence: "Mrs. Hale".
+ABBREVIATED_TITLES = ("Mr", "Mrs", "Ms", "Dr", "St")
 # The end of a sentence; not the full stop of "Mrs. Hale".
-_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.)" for word in ("Mr", "Mrs", "Ms", "Dr", "St"))
+_NOT_ABBREVIATED = "".join(rf"(?<!\b{word}\.)" for word in ABBREVIATED_TITLES)
 SENTENCE_END = re.compile(rf"(?:[!?\u2026]|\.{_NOT_ABBREVIATED})[\"\u201d\u2019']?\s")
 _NOMINATIVE = frozenset({"he", "she", "i"})
 # Words that make the name after them an oblique, less prominent than a subject: "a letter to Jane".
