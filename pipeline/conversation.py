@@ -115,15 +115,16 @@ def silent_reply(text, turns, quotes, found, patterns, names: Names) -> list[int
         if not match or q.before[0] != q.quote.open_start or narration.endswith((",", ":")):
             continue
         gender = names.pronoun_gender.get(match.group("who").lower())
-        if gender == NARRATOR_PERSON:
-            silent = names.narrator
-        elif gender and not spoke_last:
-            silent = gender
-        elif gender:  # "He made no answer.": not the last speaker if they are not a "he"
-            silent = None if names.gender.get(spoke_last, "unknown") in (gender, "unknown") else gender
+        if gender and gender != NARRATOR_PERSON:
+            # "He made no answer.": someone not named, and not the last speaker unless they may be a "he" too
+            if spoke_last and names.gender.get(spoke_last, "unknown") in (gender, "unknown"):
+                continue
+            silent = None
         else:
-            silent = names.resolve(match.group("who"), discover=False)
-        if not silent or silent == spoke_last or (match.group("gesture") and silent != names.narrator):
+            silent = names.narrator if gender else names.resolve(match.group("who"), discover=False)
+            if not silent or silent == spoke_last:
+                continue
+        if match.group("gesture") and (silent is None or silent != names.narrator):
             continue
         if {names.of(m.group(0)) for m in names.known.finditer(narration)} <= {silent, spoke_last}:
             for i in _turn_quotes(turns, quotes, t):
