@@ -17,6 +17,12 @@ def discovered(fixture_path):
     return discover_cast(text, packaged_defaults().attribution)
 
 
+def genders(fixture_path, name: str) -> dict[str, str]:
+    """Name -> gender of the characters discovered in a fixture story."""
+    text = fixture_path(name).read_text(encoding="utf-8")
+    return {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+
+
 def test_speakers_and_honorifics_are_found_with_aliases_and_gender(fixture_path):
     found = {d.character.name: d for d in discovered(fixture_path)}
     assert set(found) == {"Margaret", "Mr. Hale", "Mrs. Thornby"}
@@ -65,8 +71,7 @@ def test_with_no_cast_given_discovered_characters_speak_in_voices_fitting_their_
 
 def test_she_after_a_name_outweighs_his_or_her(fixture_path):
     # "Mara took his cup": his is Jory's. Two "she" against one "his" still say Mara is a woman.
-    text = fixture_path("gender-from-subject-pronouns.txt").read_text(encoding="utf-8")
-    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    found = genders(fixture_path, "gender-from-subject-pronouns.txt")
     assert found["Mara"] == "female"
 
 
@@ -122,15 +127,13 @@ def test_a_surname_shared_by_mr_and_mrs_goes_to_the_one_its_pronouns_say(fixture
 
 
 def test_titles_say_gender_without_a_pronoun(fixture_path):
-    text = fixture_path("discovery-titles.txt").read_text(encoding="utf-8")
-    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    found = genders(fixture_path, "discovery-titles.txt")
     assert found == {"Count Orlov": "male", "Madame Roux": "female"}
 
 
 def test_the_one_addressed_answers_and_the_tag_of_the_answer_gives_their_gender(fixture_path):
     # "You're late, Rook. …" / "I know," he said: Rook is a he, though no pronoun follows his name.
-    text = fixture_path("discovery-gender-from-answers.txt").read_text(encoding="utf-8")
-    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    found = genders(fixture_path, "discovery-gender-from-answers.txt")
     assert found["Rook"] == "male"
 
 
@@ -143,15 +146,13 @@ def test_a_word_after_a_or_an_is_no_name_unless_the_story_then_calls_it_the_one(
 
 def test_few_votes_can_still_say_a_gender(fixture_path):
     # One "she" after Juno against one "his", which is Cass's burn: twice the votes is enough.
-    text = fixture_path("discovery-gender-few-votes.txt").read_text(encoding="utf-8")
-    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    found = genders(fixture_path, "discovery-gender-few-votes.txt")
     assert found["Juno"] == "female"
 
 
 def test_a_noun_beside_a_name_gives_its_gender(fixture_path):
     # "Wren, the old woman," and "Her brother Tam": no pronoun follows either name.
-    text = fixture_path("discovery-gender-from-nouns.txt").read_text(encoding="utf-8")
-    found = {d.character.name: d.character.gender for d in discover_cast(text, packaged_defaults().attribution)}
+    found = genders(fixture_path, "discovery-gender-from-nouns.txt")
     assert found == {"Wren": "female", "Tam": "male"}
 
 
