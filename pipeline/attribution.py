@@ -336,7 +336,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         if not match:
             return None
         subject_end = match.end("who") if match.group("who") else match.end("desc")
-        if narration.startswith(("'s", "\u2019s"), subject_end):  # "Miss Barry's house was…" is not her doing
+        if narration.startswith(("'s", "\u2019s"), subject_end):  # "Mrs. Hale's house was…" is not her doing
             return None
         objects = _named_in(narration, subject_end, len(narration), names)
         return Attribution(who(match, discover=False, objects=objects), "action_before")
@@ -504,7 +504,7 @@ _TAGS_AFTER_BY_PATTERN = (
     ("tag_after_verb_first", "tag_after_verb_first"), ("tag_after", "tag_after"), ("tag_after_possessive", "tag_after")
 )
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
-# Titles the cast may abbreviate: "Dr. Bauerstein" is "the doctor" in a tag
+# Titles the cast may abbreviate: "Dr. Hale" is "the doctor" in a tag
 _ABBREVIATED_TITLES = {"doctor": "dr", "professor": "prof", "reverend": "rev", "mister": "mr", "sergeant": "sgt"}
 _EXCHANGE_GAP = 2  # paragraphs between two quotes of one exchange, at most
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
@@ -582,7 +582,7 @@ def _introduced_by_narration(text, quotes, found, patterns, names: Names, refere
             # follows a character of the other gender. "She turns away." about the character the
             # story follows is most often followed by someone else's speech.
             speaker = referents[i][gender] if names.narrator or (focus and gender != focus) else None
-            # Never someone named after the pronoun: "She turned to Frances." introduces the other woman.
+            # Never someone named after the pronoun: "She turned to Ida." introduces the other woman.
             later = _named_in(lead, match.end("who"), len(lead), names)
             if speaker in later:
                 others = (n for n in reversed(on_stage[i]) if names.gender.get(n) == gender and n not in later)

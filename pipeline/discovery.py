@@ -89,13 +89,13 @@ def discover_cast(text: str, rules: AttributionRules) -> list[Discovered]:
         rf"\b(?:a|an|its|their|these|those|some|every)\s+(?:[a-z]+\s+)?"
         rf"(?P<name>{_NAME})(?![\w'\u2019])", text)))
     # Words the story also writes in lower case ("Come, now", "Don't") are ordinary words; a name of
-    # several ("the Invisible Man") is judged whole, as its last word alone ("man") may be common.
+    # several ("the Grey Lady") is judged whole, as its last word alone ("lady") may be common.
     lower = Counter(m.group(0) for m in re.finditer(r"\b[a-z][a-z']+\b", text))
     lower.update(_mention_counts(text, {n.lower() for n in candidates if " " in _bare(n)}))
     # Names turn up inside sentences ("said Tara", "to Spike", '"Wait," Tara said'); "Yeah" and
     # "Because" only open them.
     inside = _mention_counts(text, candidates, after=r"(?<=[a-z,;:\"\u201d\u2019] )")
-    # "the Queen", "the Mock Turtle": a name the story mostly gives with "the" goes by it.
+    # "the Queen", "the Night Porter": a name the story mostly gives with "the" goes by it.
     titles = _mention_counts(text, {n for n in candidates if _bare(n) == n}, after=r"(?<=\b[Tt]he\s)")
     titled = {n for n in candidates if titles[n] * 2 > counts[n]}
     common = {n: determined[n] if _bare(n) == n and n not in titled else 0 for n in candidates}
@@ -293,8 +293,8 @@ def with_discovered(
     """The configured characters, then the discovered ones that voices.yaml does not already name.
 
     Names in voices.yaml always win: a discovered name that a configured character uses is dropped.
-    A first-person narrator's character also takes the names the others call them by ("Jake" or
-    "Barnes" when the narrator is Jake Barnes), whatever else voices.yaml says of them.
+    A first-person narrator's character also takes the names the others call them by ("Sam" or
+    "Reed" when the narrator is Sam Reed), whatever else voices.yaml says of them.
     """
     if narrator and any(c.name == narrator for c in configured):
         configured, discovered = _with_narrator(configured, discovered, narrator)
@@ -317,7 +317,7 @@ def _with_narrator(
     own = {narrator, _bare(narrator), words[0], words[-1]}
 
     def is_theirs(name: str) -> bool:
-        # "Monsieur Barnes" too: a title and their surname
+        # "Monsieur Reed" too: a title and their surname
         return _bare(name) in own or (_honorific_gender(name) != "unknown" and name.split()[-1] == words[-1])
 
     theirs = [d for d in discovered if any(map(is_theirs, d.character.names))]

@@ -72,7 +72,7 @@ class Names:
 
     def _compile(self) -> None:
         known = sorted(self.canonical, key=len, reverse=True)
-        # Hard-wrapped text may break a name across lines: "Sir\nWilliam".
+        # Hard-wrapped text may break a name across lines: "Sir\nRowan".
         known_pattern = "|".join(r"\s+".join(map(re.escape, n.split())) for n in known) or NOTHING
         self.known_pattern = known_pattern
         self.known = re.compile(rf"(?<![\w.])(?:{known_pattern})(?!\w)")
@@ -140,7 +140,7 @@ class Names:
 
     def elders(self, owner: str | None, noun: str) -> tuple[set[str], set[str]]:
         """Who "her father" or "his aunt" may be, most likely first: the "Mr." or "Mrs." of the
-        owner's maiden name ("Miss Miller": Mrs. Miller), then anyone of that honorific whose spouse is
+        owner's maiden name ("Miss Hale": Mrs. Hale), then anyone of that honorific whose spouse is
         in the cast too (parents are married couples), but not the owner's own spouse."""
         honorific = _ELDERS.get(noun)
         if not honorific:
