@@ -153,7 +153,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
                     return names.folded[key]
         for end in range(len(words), 1, -1):
             # "the doctor" is one of the cast's "Dr." too
-            titled = names.titled.get(words[end - 1]) or names.titled.get(_ABBREVIATED_TITLES.get(words[end - 1], ""))
+            titled = names.titled.get(words[end - 1]) or names.titled.get(_TITLE_ABBREVIATIONS.get(words[end - 1], ""))
             if titled and words[0] == "the" and names.noun_gender.get(words[end - 1]) in (None, "unknown"):
                 # "the count" when the cast has Count Orlov; of several colonels, the one named last.
                 recent = next((name for name in reversed(mentions.recent) if name in titled), None)
@@ -202,7 +202,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
 
     def exchange() -> tuple[list[str], str | None]:
         """The speakers so far of the exchange the current quote is part of (its quotes at most
-        _EXCHANGE_GAP paragraphs apart), latest first, and who spoke the line before it in an earlier
+        _EXCHANGE_REACH paragraphs apart), latest first, and who spoke the line before it in an earlier
         paragraph (None when that line is not yet decided)."""
         current = len(subjects_before)  # the quote being read in pass 1
         if current >= len(quotes):
@@ -211,7 +211,7 @@ def attribute(text: str, quotes: list[QuoteInContext], names: Names, rules: Attr
         previous = None
         paragraph = quotes[current].paragraph
         for k in range(current - 1, -1, -1):
-            if paragraph - quotes[k].paragraph > _EXCHANGE_GAP:
+            if paragraph - quotes[k].paragraph > _EXCHANGE_REACH:
                 break
             paragraph = quotes[k].paragraph
             speaker = found[k].speaker
@@ -505,8 +505,8 @@ _TAGS_AFTER_BY_PATTERN = (
 )
 _TAGS = (*_TAGS_AFTER, "tag_before", "script_line")
 # Titles the cast may abbreviate: "Dr. Hale" is "the doctor" in a tag
-_ABBREVIATED_TITLES = {"doctor": "dr", "professor": "prof", "reverend": "rev", "mister": "mr", "sergeant": "sgt"}
-_EXCHANGE_GAP = 2  # paragraphs between two quotes of one exchange, at most
+_TITLE_ABBREVIATIONS = {"doctor": "dr", "professor": "prof", "reverend": "rev", "mister": "mr", "sergeant": "sgt"}
+_EXCHANGE_REACH = 2  # paragraphs from one quote of an exchange to the next, at most (so one of narration between)
 _LEAD = 200  # characters of the paragraph before a quote searched for a tag or an introduction
 _ON_STAGE = 6  # how many recently named characters an untagged quote may fall back on
 _FOCUS_RATIO = 1.5  # how much more often one gender's pronoun must open sentences to be the story's focus

@@ -38,13 +38,12 @@ _INTERJECTIONS = (
     (r"b+r{2,}", "burr"),  # Brr
     (r"t+c+h+", "tsk"),  # Tch
 )
-_INTERJECTION = re.compile(
-    "|".join(f"(?P<said{k}>{pattern})" for k, (pattern, _) in enumerate(_INTERJECTIONS)), re.IGNORECASE
-)
-# The only words the word pass rewrites: interjections and words with a letter three times or more.
-# Matching just these, rather than calling back on every word, keeps a novel's pass well under a second.
+# The only words the word pass rewrites: interjections (group said<k> for the k-th) and words with a
+# letter three times or more. Matching just these, rather than calling back on every word, keeps a
+# novel's pass well under a second.
+_INTERJECTION = "|".join(f"(?P<said{k}>{pattern})" for k, (pattern, _) in enumerate(_INTERJECTIONS))
 _REWRITTEN_WORD = re.compile(
-    rf"(?<![A-Za-z])(?:(?:{_INTERJECTION.pattern})(?![A-Za-z])|[A-Za-z]*?(?P<letter>[A-Za-z])(?P=letter){{2}}[A-Za-z]*)",
+    rf"(?<![A-Za-z])(?:(?:{_INTERJECTION})(?![A-Za-z])|[A-Za-z]*?(?P<letter>[A-Za-z])(?P=letter){{2}}[A-Za-z]*)",
     re.IGNORECASE,
 )
 _AUTHORS_NOTE = re.compile(r"\bA/N\b", re.IGNORECASE)
@@ -100,9 +99,8 @@ def _unelongate(match: re.Match) -> str:
     word = match.group(0)
     if re.fullmatch("[IVXLCDM]+", word):  # "XXX", "VIII": numerals, not shouting
         return word
-    said = _INTERJECTION.fullmatch(word)
-    if said:
-        spoken = _INTERJECTIONS[int(said.lastgroup.removeprefix("said"))][1]
+    if match.lastgroup.startswith("said"):  # _REWRITTEN_WORD matched it as an interjection
+        spoken = _INTERJECTIONS[int(match.lastgroup.removeprefix("said"))][1]
         return spoken if word[0].islower() else spoken.capitalize()
     return _ELONGATED.sub(r"\1", word)
 
